@@ -1,0 +1,145 @@
+# ssmd: one Makefile for every program, the library, tests, man pages.
+#
+#   make              build every program into bin/
+#   make check        build and run all unit and integration tests
+#   make SAN=1 check  the same with AddressSanitizer and UBSan
+#   make lint         mandoc -Tlint on every page, plus static checks
+#   make bench        run the benchmarks (they print ratios; never fail)
+#   make install PREFIX=/usr/local DESTDIR=
+#   make run          capture (see README.md)
+
+PREFIX	?= /usr/local
+DESTDIR	?=
+VERSION	:= 0.1.0
+CC	?= cc
+
+# Dependencies with a pkg-config file; wslay ships none.
+PKGS	:= libevent libevent_openssl openssl yaml-0.1 zlib libnats jansson
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+DEPS_OK	:= $(shell pkg-config --exists $(PKGS) cmocka 2>/dev/null && \
+	     test -f /usr/include/wslay/wslay.h && echo yes)
+
+CFLAGS	?= -O2 -g
+WARN	:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	   -Wmissing-prototypes -Wno-unused-parameter -Wno-format-zero-length
+XCFLAGS	:= -std=c17 -D_GNU_SOURCE -DSSMD_VERSION='"$(VERSION)"' -Ilib \
+	   $(WARN) $(PKG_CFLAGS) -MMD -MP
+LDLIBS	:= -Wl,--as-needed $(PKG_LIBS) -lwslay -lpthread -lm
+
+ifeq ($(SAN),1)
+CFLAGS	+= -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=undefined
+LDFLAGS	+= -fsanitize=address,undefined
+MODE	:= $(notdir $(CC))-san
+else
+MODE	:= $(notdir $(CC))
+endif
+
+# Objects per compiler and mode, so that gcc, clang and sanitizer builds
+# never mix; bin/ is relinked whenever the mode changes.
+B	:= build/$(MODE)
+PROGS	:= $(notdir $(wildcard cmd/*))
+BINS	:= $(PROGS:%=bin/%)
+LIB_SRC	:= $(wildcard lib/*.c)
+LIB_OBJ	:= $(LIB_SRC:%.c=$(B)/%.o)
+LIB	:= $(B)/libssmd.a
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNITS	:= $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+MANS	:= $(wildcard man/*.[1-8])
+
+.PHONY: all deps check unit integration lint bench install uninstall \
+	clean run fuzz FORCE
+
+all: deps $(BINS)
+
+deps:
+ifneq ($(DEPS_OK),yes)
+	@echo "make: build dependencies are missing; running scripts/install-deps"
+	@scripts/install-deps || { echo "make: run scripts/install-deps as root" >&2; exit 1; }
+	@$(MAKE) --no-print-directory $(MAKECMDGOALS)
+	@exit 0
+endif
+
+build/.mode-$(MODE): FORCE
+	@mkdir -p build
+	@test "$$(cat build/.mode 2>/dev/null)" = "$(MODE)" || echo "$(MODE)" > build/.mode
+	@touch -r build/.mode $@
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+bin/%: $(B)/cmd/%/main.o $(LIB) build/.mode-$(MODE)
+	@mkdir -p bin
+	$(CC) $(LDFLAGS) -o $@ $(B)/cmd/$*/main.o $(wildcard $(B)/cmd/$*/[!m]*.o) $(LIB) $(LDLIBS)
+
+# Extra objects of a program (cmd/<prog>/*.c besides main.c).
+define prog_objs
+bin/$(1): $(patsubst %.c,$(B)/%.o,$(filter-out cmd/$(1)/main.c,$(wildcard cmd/$(1)/*.c)))
+endef
+$(foreach p,$(PROGS),$(eval $(call prog_objs,$(p))))
+
+$(B)/tests/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) \
+	    $$(pkg-config --cflags --libs cmocka) $(LDLIBS)
+
+check: all $(UNITS)
+	@SSMD_BUILD=$(B) tests/run $(UNITS)
+
+unit: all $(UNITS)
+	@SSMD_BUILD=$(B) tests/run --unit-only $(UNITS)
+
+integration: all
+	@tests/run --bats-only
+
+lint:
+	@out=$$(mandoc -Tlint $(MANS) 2>&1); \
+	if [ -n "$$out" ]; then echo "$$out"; echo "lint: mandoc found problems"; exit 1; fi; \
+	echo "lint: $(words $(MANS)) man pages clean"
+	@sh -n scripts/install-deps
+	@if command -v cppcheck >/dev/null; then \
+	    cppcheck -q --error-exitcode=1 --inline-suppr \
+	        --enable=warning,portability --std=c11 -D_GNU_SOURCE \
+	        -DSSMD_VERSION='"0"' -Ilib lib cmd 2>&1 && echo "lint: cppcheck clean"; \
+	fi
+
+bench: all
+	@for b in scripts/bench-*; do echo "== $$b"; $$b || echo "$$b failed"; done
+
+run: all
+	@scripts/run
+
+fuzz:
+	@$(MAKE) --no-print-directory CC=clang build/fuzz/fuzz_json
+	build/fuzz/fuzz_json -max_total_time=$${FUZZ_SECONDS:-60} tests/fuzz/corpus
+
+build/fuzz/fuzz_json: tests/fuzz/fuzz_json.c lib/json.c lib/wbuf.c
+	@mkdir -p $(@D)
+	clang $(XCFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $^
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(PREFIX)/share/man/man7
+	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin
+	install -m 644 $(filter %.1,$(MANS)) $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 $(filter %.7,$(MANS)) $(DESTDIR)$(PREFIX)/share/man/man7
+
+uninstall:
+	rm -f $(PROGS:%=$(DESTDIR)$(PREFIX)/bin/%) \
+	    $(notdir $(filter %.1,$(MANS)):%=$(DESTDIR)$(PREFIX)/share/man/man1/%) \
+	    $(notdir $(filter %.7,$(MANS)):%=$(DESTDIR)$(PREFIX)/share/man/man7/%)
+
+clean:
+	rm -rf bin build
+
+FORCE:
+
+.SECONDARY:
+
+-include $(shell find build -name '*.d' 2>/dev/null)

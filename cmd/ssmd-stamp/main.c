@@ -1,0 +1,93 @@
+/* ssmd-stamp: wrap each line of standard input in an ssmd envelope. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "metrics.h"
+#include "parse.h"
+#include "sig.h"
+#include "stamp.h"
+
+static void
+usage(FILE *f, int code)
+{
+	fprintf(f, "usage: ssmd-stamp [--feed NAME] [--metrics-dir DIR] "
+	    "[--max-line BYTES]\n"
+	    "                  [--invalid keep|reject|stop] "
+	    "[--reject-file FILE]\n");
+	exit(code);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "feed",	 required_argument, NULL, 'f' },
+		{ "metrics-dir", required_argument, NULL, 'm' },
+		{ "max-line",	 required_argument, NULL, 'l' },
+		{ "invalid",	 required_argument, NULL, 'i' },
+		{ "reject-file", required_argument, NULL, 'r' },
+		{ "help",	 no_argument,	    NULL, 'h' },
+		{ "version",	 no_argument,	    NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct stamp_opts	 o = { "kalshi", 16 << 20, STAMP_KEEP, NULL };
+	const char		*mdir = NULL;
+	uint64_t		 v;
+	int			 ch;
+
+	log_init("ssmd-stamp");
+	if (getenv("SSMD_FEED") != NULL && *getenv("SSMD_FEED") != '\0')
+		o.feed = getenv("SSMD_FEED");
+	while ((ch = getopt_long(argc, argv, "f:m:l:i:r:hV", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			o.feed = optarg;
+			break;
+		case 'm':
+			mdir = optarg;
+			break;
+		case 'l':
+			if (parse_size(optarg, &v) == -1 || v == 0 ||
+			    v > (1ULL << 30))
+				die(EX_USAGE, "bad --max-line: want 1 to 1G",
+				    "value=%s", log_q(optarg));
+			o.max_line = v;
+			break;
+		case 'i':
+			if ((o.policy = stamp_policy(optarg)) == -1)
+				die(EX_USAGE, "bad --invalid: want keep, "
+				    "reject or stop", "value=%s", log_q(optarg));
+			break;
+		case 'r':
+			o.reject_path = optarg;
+			break;
+		case 'h':
+			usage(stdout, EX_OK);
+			break;
+		case 'V':
+			puts("ssmd-stamp " SSMD_VERSION);
+			return EX_OK;
+		default:
+			usage(stderr, EX_USAGE);
+		}
+	}
+	if (optind != argc)
+		usage(stderr, EX_USAGE);
+	if (!feed_name_ok(o.feed))
+		die(EX_USAGE, "bad feed name: want 1-64 of A-Z a-z 0-9 . _ -",
+		    "feed=%s", log_q(o.feed));
+	if (o.policy == STAMP_REJECT && o.reject_path == NULL)
+		die(EX_USAGE, "--invalid reject needs --reject-file", "");
+	if (o.reject_path != NULL && o.policy != STAMP_REJECT)
+		die(EX_USAGE, "--reject-file goes with --invalid reject", "");
+	if (metrics_open(mdir, "ssmd-stamp", NULL) == -1)
+		die(EX_CANTCREAT, "metrics directory is not writable",
+		    "dir=%s", log_q(mdir ? mdir : getenv("SSMD_METRICS_DIR")));
+	sig_init();
+	return stamp_run(&o, STDIN_FILENO, STDOUT_FILENO);
+}

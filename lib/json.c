@@ -1,0 +1,469 @@
+#include <stdint.h>
+#include <string.h>
+
+#include "json.h"
+#include "wbuf.h"
+
+typedef const unsigned char uc;
+
+static const char *const reasons[JSON_NERR] = {
+	"ok", "blank", "syntax", "truncated", "trailing", "nul", "utf8",
+	"depth",
+};
+
+const char *
+json_reason(enum json_err e)
+{
+	return (unsigned)e < JSON_NERR ? reasons[e] : "unknown";
+}
+
+/* Length of the valid UTF-8 sequence of 2-4 bytes at p, or 0. */
+static size_t
+utf8_seq(uc *p, uc *end)
+{
+	unsigned	c = p[0];
+	size_t		n, i;
+
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if ((size_t)(end - p) < n)
+		return 0;
+	for (i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	/* No overlong forms, no surrogates, nothing above U+10FFFF. */
+	if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] > 0x9f) ||
+	    (c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] > 0x8f))
+		return 0;
+	return n;
+}
+
+int
+utf8_valid(const char *s, size_t len)
+{
+	uc	*p = (uc *)s, *end = p + len;
+	size_t	 n;
+
+	while (p < end) {
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if ((n = utf8_seq(p, end)) == 0)
+			return 0;
+		p += n;
+	}
+	return 1;
+}
+
+#define ONES	0x0101010101010101ULL
+#define HIGHS	0x8080808080808080ULL
+
+/* Nonzero if any of 8 bytes needs a closer look inside a string: a quote,
+ * a backslash, a control character or a non-ASCII byte. */
+static inline uint64_t
+str_special(uint64_t v)
+{
+	uint64_t q = v ^ (ONES * '"'), b = v ^ (ONES * '\\');
+
+	return ((v - ONES * 0x20) & ~v) | ((q - ONES) & ~q) |
+	    ((b - ONES) & ~b) | v;
+}
+
+static int
+ishex(unsigned c)
+{
+	return (c - '0' < 10u) || ((c | 0x20) - 'a' < 6u);
+}
+
+/* Scan a string body after its opening quote; return the byte after the
+ * closing quote, or NULL with *err set. */
+static uc *
+scan_string(uc *p, uc *end, enum json_err *err, uc **errp)
+{
+	uint64_t	v;
+	size_t		n;
+
+	for (;;) {
+		while (end - p >= 8) {
+			memcpy(&v, p, 8);
+			if (str_special(v) & HIGHS)
+				break;
+			p += 8;
+		}
+		if (p == end)
+			goto trunc;
+		if (*p == '"')
+			return p + 1;
+		if (*p >= 0x20 && *p < 0x80 && *p != '\\') {
+			p++;
+			continue;
+		}
+		if (*p == '\\') {
+			if (end - p < 2)
+				goto trunc;
+			switch (p[1]) {
+			case '"': case '\\': case '/': case 'b': case 'f':
+			case 'n': case 'r': case 't':
+				p += 2;
+				continue;
+			case 'u':
+				for (n = 2; n < 6; n++) {
+					if (p + n == end)
+						goto trunc;
+					if (!ishex(p[n])) {
+						p += n;
+						goto syntax;
+					}
+				}
+				p += 6;
+				continue;
+			default:
+				p++;
+				goto syntax;
+			}
+		}
+		if (*p >= 0x80) {
+			if ((n = utf8_seq(p, end)) == 0) {
+				*err = JSON_UTF8;
+				*errp = p;
+				return NULL;
+			}
+			p += n;
+			continue;
+		}
+		goto syntax;	/* a raw control character (NUL is sorted later) */
+	}
+trunc:
+	*err = JSON_TRUNCATED;
+	*errp = p;
+	return NULL;
+syntax:
+	*err = JSON_SYNTAX;
+	*errp = p;
+	return NULL;
+}
+
+static uc *
+skip_ws(uc *p, uc *end)
+{
+	while (p < end && (*p == ' ' || *p == '\n' || *p == '\t' ||
+	    *p == '\r'))
+		p++;
+	return p;
+}
+
+static uc *
+digits(uc *p, uc *end)
+{
+	while (p < end && (unsigned)(*p - '0') < 10)
+		p++;
+	return p;
+}
+
+/* Scan a number; NULL with *err set if malformed. */
+static uc *
+scan_number(uc *p, uc *end, enum json_err *err, uc **errp)
+{
+	uc	*q;
+
+	if (*p == '-' && ++p == end)
+		goto trunc;
+	if (*p == '0')
+		p++;
+	else if ((unsigned)(*p - '1') < 9)
+		p = digits(p, end);
+	else
+		goto syntax;
+	if (p < end && *p == '.') {
+		if (++p == end)
+			goto trunc;
+		if ((q = digits(p, end)) == p)
+			goto syntax;
+		p = q;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		if (++p < end && (*p == '+' || *p == '-'))
+			p++;
+		if (p == end)
+			goto trunc;
+		if ((q = digits(p, end)) == p)
+			goto syntax;
+		p = q;
+	}
+	return p;
+trunc:
+	*err = JSON_TRUNCATED;
+	*errp = p;
+	return NULL;
+syntax:
+	*err = JSON_SYNTAX;
+	*errp = p;
+	return NULL;
+}
+
+static uc *
+scan_literal(uc *p, uc *end, enum json_err *err, uc **errp)
+{
+	static const char *const lits[] = { "true", "false", "null" };
+	const char	*l = lits[*p == 't' ? 0 : *p == 'f' ? 1 : 2];
+	size_t		 i, n = strlen(l);
+
+	for (i = 0; i < n; i++, p++) {
+		if (p == end) {
+			*err = JSON_TRUNCATED;
+			*errp = p;
+			return NULL;
+		}
+		if (*p != (uc)l[i]) {
+			*err = JSON_SYNTAX;
+			*errp = p;
+			return NULL;
+		}
+	}
+	return p;
+}
+
+/* A syntax error at a NUL or at a byte that starts no valid UTF-8 is
+ * reported as such: those are the classes users ask about. */
+static enum json_err
+classify(enum json_err e, uc *p, uc *end)
+{
+	if (p < end && (e == JSON_SYNTAX || e == JSON_TRAILING)) {
+		if (*p == 0)
+			return JSON_NUL;
+		if (*p >= 0x80 && utf8_seq(p, end) == 0)
+			return JSON_UTF8;
+	}
+	return e;
+}
+
+enum json_err
+json_check(const char *s, size_t n, size_t *erroff)
+{
+	uc		*p = (uc *)s, *end = p + n, *errp = p;
+	uint64_t	 stack[JSON_MAX_DEPTH / 64];	/* 1 bit: in an object */
+	int		 depth = 0, obj;
+	enum json_err	 err = JSON_OK;
+
+	p = skip_ws(p, end);
+	if (p == end) {
+		err = JSON_EMPTY;
+		goto fail;
+	}
+value:
+	if (p == end)
+		goto trunc;
+	switch (*p) {
+	case '{':
+	case '[':
+		if (depth == JSON_MAX_DEPTH) {
+			err = JSON_DEPTH;
+			goto fail_at;
+		}
+		obj = *p == '{';
+		if (obj)
+			stack[depth / 64] |= 1ULL << (depth % 64);
+		else
+			stack[depth / 64] &= ~(1ULL << (depth % 64));
+		depth++;
+		p = skip_ws(p + 1, end);
+		if (p == end)
+			goto trunc;
+		if (*p == (obj ? '}' : ']')) {
+			depth--;
+			p++;
+			goto next;
+		}
+		if (obj)
+			goto key;
+		goto value;
+	case '"':
+		if ((p = scan_string(p + 1, end, &err, &errp)) == NULL)
+			goto fail;
+		goto next;
+	case 't': case 'f': case 'n':
+		if ((p = scan_literal(p, end, &err, &errp)) == NULL)
+			goto fail;
+		goto next;
+	default:
+		if (*p == '-' || (unsigned)(*p - '0') < 10) {
+			if ((p = scan_number(p, end, &err, &errp)) == NULL)
+				goto fail;
+			goto next;
+		}
+		err = JSON_SYNTAX;
+		goto fail_at;
+	}
+key:
+	if (*p != '"') {
+		err = JSON_SYNTAX;
+		goto fail_at;
+	}
+	if ((p = scan_string(p + 1, end, &err, &errp)) == NULL)
+		goto fail;
+	p = skip_ws(p, end);
+	if (p == end)
+		goto trunc;
+	if (*p != ':') {
+		err = JSON_SYNTAX;
+		goto fail_at;
+	}
+	p = skip_ws(p + 1, end);
+	goto value;
+next:
+	p = skip_ws(p, end);
+	if (depth == 0) {
+		if (p == end)
+			return JSON_OK;
+		err = JSON_TRAILING;
+		goto fail_at;
+	}
+	if (p == end)
+		goto trunc;
+	obj = (stack[(depth - 1) / 64] >> ((depth - 1) % 64)) & 1;
+	if (*p == ',') {
+		p = skip_ws(p + 1, end);
+		if (p == end)
+			goto trunc;
+		if (obj)
+			goto key;
+		goto value;
+	}
+	if (*p == (obj ? '}' : ']')) {
+		depth--;
+		p++;
+		goto next;
+	}
+	err = JSON_SYNTAX;
+	goto fail_at;
+trunc:
+	err = JSON_TRUNCATED;
+fail_at:
+	errp = p;
+fail:
+	err = classify(err, errp, end);
+	if (erroff != NULL)
+		*erroff = (const char *)errp - s;
+	return err;
+}
+
+int
+json_escape(struct wb *w, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	uc	*p = (uc *)s, *end = p + n, *run = p;
+	char	 esc[6] = { '\\', 'u', '0', '0', 0, 0 };
+
+	for (; p < end; p++) {
+		if (*p >= 0x20 && *p != '"' && *p != '\\')
+			continue;
+		wb_put(w, run, p - run);
+		run = p + 1;
+		switch (*p) {
+		case '"':  wb_puts(w, "\\\""); break;
+		case '\\': wb_puts(w, "\\\\"); break;
+		case '\n': wb_puts(w, "\\n"); break;
+		case '\r': wb_puts(w, "\\r"); break;
+		case '\t': wb_puts(w, "\\t"); break;
+		default:
+			esc[4] = hex[*p >> 4];
+			esc[5] = hex[*p & 15];
+			wb_put(w, esc, 6);
+		}
+	}
+	return wb_put(w, run, p - run);
+}
+
+const char *
+json_skip(const char *s, const char *e)
+{
+	uc	*p = (uc *)s, *end = (uc *)e;
+	int	 depth = 0;
+
+	do {
+		p = skip_ws(p, end);
+		if (p == end)
+			return NULL;
+		switch (*p) {
+		case '"':
+			for (p++; p < end && *p != '"'; p++)
+				if (*p == '\\')
+					p++;
+			if (p >= end)
+				return NULL;
+			p++;
+			break;
+		case '{': case '[':
+			depth++;
+			p++;
+			break;
+		case '}': case ']':
+			if (--depth < 0)
+				return NULL;
+			p++;
+			break;
+		case ',': case ':':
+			if (depth == 0)
+				return NULL;
+			p++;
+			break;
+		default:	/* number or literal */
+			while (p < end && *p != ',' && *p != '}' &&
+			    *p != ']' && *p != ' ' && *p != '\n' &&
+			    *p != '\t' && *p != '\r' && *p != ':')
+				p++;
+		}
+	} while (depth > 0);
+	return (const char *)p;
+}
+
+int
+json_get(const char *s, size_t n, const char *key, struct json_span *out)
+{
+	uc	*p = (uc *)s, *end = p + n, *k, *v;
+	size_t	 klen = strlen(key);
+
+	p = skip_ws(p, end);
+	if (p == end || *p != '{')
+		return -1;
+	p = skip_ws(p + 1, end);
+	while (p < end && *p == '"') {
+		k = p + 1;
+		if ((p = (uc *)json_skip((const char *)p, (const char *)end)) == NULL)
+			return -1;
+		p = skip_ws(p, end);
+		if (p == end || *p != ':')
+			return -1;
+		v = skip_ws(p + 1, end);
+		if ((p = (uc *)json_skip((const char *)v, (const char *)end)) == NULL)
+			return -1;
+		if ((size_t)(p - 1 - k) == klen && memcmp(k, key, klen) == 0) {
+			out->p = (const char *)v;
+			out->len = p - v;
+			return 0;
+		}
+		p = skip_ws(p, end);
+		if (p == end || *p != ',')
+			return -1;
+		p = skip_ws(p + 1, end);
+	}
+	return -1;
+}
+
+int
+json_get_str(const char *s, size_t n, const char *key, struct json_span *out)
+{
+	if (json_get(s, n, key, out) == -1 || out->len < 2 ||
+	    out->p[0] != '"')
+		return -1;
+	out->p++;
+	out->len -= 2;
+	return 0;
+}

@@ -1,0 +1,120 @@
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "wbuf.h"
+
+int
+write_all(int fd, const void *p, size_t n)
+{
+	const char	*s = p;
+	struct pollfd	 pfd;
+	ssize_t		 w;
+
+	while (n > 0) {
+		if ((w = write(fd, s, n)) >= 0) {
+			s += w;
+			n -= w;
+			continue;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return -1;
+		/* A non-blocking descriptor we were handed: wait, don't spin. */
+		pfd.fd = fd;
+		pfd.events = POLLOUT;
+		(void)poll(&pfd, 1, -1);
+	}
+	return 0;
+}
+
+int
+wb_init(struct wb *w, int fd, size_t cap)
+{
+	memset(w, 0, sizeof(*w));
+	w->fd = fd;
+	w->cap = cap;
+	if ((w->buf = malloc(cap)) == NULL)
+		return -1;
+	return 0;
+}
+
+void
+wb_free(struct wb *w)
+{
+	free(w->buf);
+	w->buf = NULL;
+}
+
+static void
+wb_lose(struct wb *w, const char *p, size_t n)
+{
+	const char	*e = p + n;
+
+	w->lost_bytes += n;
+	while ((p = memchr(p, '\n', e - p)) != NULL) {
+		w->lost_lines++;
+		p++;
+	}
+}
+
+static int
+wb_write(struct wb *w, const char *p, size_t n)
+{
+	if (w->state != WB_OK) {
+		wb_lose(w, p, n);
+		return w->state;
+	}
+	if (write_all(w->fd, p, n) == 0) {
+		w->bytes += n;
+		return WB_OK;
+	}
+	w->err = errno;
+	w->state = errno == EPIPE ? WB_EPIPE : WB_ERROR;
+	wb_lose(w, p, n);
+	return w->state;
+}
+
+int
+wb_flush(struct wb *w)
+{
+	size_t	n = w->len;
+
+	w->len = 0;
+	if (n == 0)
+		return w->state;
+	return wb_write(w, w->buf, n);	/* counts the bytes lost on failure */
+}
+
+int
+wb_put(struct wb *w, const void *p, size_t n)
+{
+	if (n <= w->cap - w->len) {
+		memcpy(w->buf + w->len, p, n);
+		w->len += n;
+		return w->state;
+	}
+	if (wb_flush(w) != WB_OK) {
+		wb_lose(w, p, n);
+		return w->state;
+	}
+	if (n >= w->cap)	/* big: skip the copy */
+		return wb_write(w, p, n);
+	memcpy(w->buf, p, n);
+	w->len = n;
+	return w->state;
+}
+
+char *
+wb_reserve(struct wb *w, size_t n)
+{
+	if (n > w->cap)
+		return NULL;
+	if (n > w->cap - w->len)
+		(void)wb_flush(w);	/* a failure is counted at the next flush */
+	w->len += n;
+	return w->buf + w->len - n;
+}

@@ -1,0 +1,46 @@
+# Loaded by every bats file: libraries, paths, and helpers for real
+# processes on loopback.
+bats_load_library bats-support
+bats_load_library bats-assert
+bats_load_library bats-file
+
+ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+BIN=$ROOT/bin
+PATH=$BIN:$PATH
+FIX=$ROOT/tests/fixtures
+KFIX=$FIX/kalshi
+export ROOT BIN FIX KFIX
+
+# A TCP port on 127.0.0.1 that was free a moment ago.
+free_port() {
+	/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# Wait until a command succeeds, for at most $1 seconds.
+wait_for() {
+	local t=$1; shift
+	local end=$((SECONDS + t))
+	until "$@" 2>/dev/null; do
+		[ $SECONDS -ge $end ] && return 1
+		sleep 0.05
+	done
+}
+
+# Every line of file $1 is one valid JSON value (jq reads each in turn).
+json_lines_ok() {
+	jq -e . < "$1" > /dev/null
+}
+
+# Resident set size in KiB of pid $1.
+rss_kib() {
+	awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
+}
+
+# Peak RSS in KiB of a command run to completion (from /proc at exit is
+# not available, so use GNU time when present, else getrusage via python).
+peak_rss_kib() {
+	/usr/bin/python3 -c '
+import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdin=sys.stdin, stdout=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$@"
+}
