@@ -220,7 +220,12 @@ rot_file_close(struct rot_file *f, struct rot_info *info)
 		return fail(f);
 	}
 	f->fd = -1;
-	if (!f->append && rot_rename_noreplace(f->path, f->final) == -1)
+	if (f->flags & ROT_REPLACE) {
+		if (rename(f->path, f->final) == -1 ||
+		    rot_fsync_dir(f->final) == -1)
+			return fail(f);
+	} else if (!(f->flags & ROT_APPEND) &&
+	    rot_rename_noreplace(f->path, f->final) == -1)
 		return fail(f);
 	release(f);
 	return 0;
@@ -274,9 +279,9 @@ adopt(struct rot_file *f, uint64_t *cut)
 
 int
 rot_file_open(struct rot_file *f, const char *path, const char *final,
-    int gzip, int level, int append, uint64_t *cut)
+    int gzip, int level, int flags, uint64_t *cut)
 {
-	int	flags = O_WRONLY | O_CREAT | O_CLOEXEC, e;
+	int	oflags = O_WRONLY | O_CREAT | O_CLOEXEC, e;
 	uint64_t dummy;
 
 	memset(f, 0, sizeof(*f));
@@ -290,7 +295,7 @@ rot_file_open(struct rot_file *f, const char *path, const char *final,
 	}
 	strcpy(f->path, path);
 	strcpy(f->final, final);
-	f->append = append && !gzip;
+	f->flags = gzip ? flags & ~ROT_APPEND : flags;
 	f->icap = IBUF;
 	if ((f->ibuf = malloc(f->icap)) == NULL ||
 	    (f->sha = EVP_MD_CTX_new()) == NULL ||
@@ -307,10 +312,10 @@ rot_file_open(struct rot_file *f, const char *path, const char *final,
 		}
 		f->gzip = 1;
 	}
-	flags |= f->append ? O_APPEND : O_EXCL;
-	if ((f->fd = open(path, flags, 0644)) == -1)
+	oflags |= f->flags & ROT_APPEND ? O_APPEND : O_EXCL;
+	if ((f->fd = open(path, oflags, 0644)) == -1)
 		goto fail;
-	if (f->append && adopt(f, cut) == -1)
+	if ((f->flags & ROT_APPEND) && adopt(f, cut) == -1)
 		goto fail;
 	return 0;
 fail:
@@ -384,4 +389,38 @@ done:
 	EVP_MD_CTX_free(ctx);
 	close(fd);
 	return rc;
+}
+
+static int
+exists(const char *path)
+{
+	if (access(path, F_OK) == 0)
+		return 1;
+	return errno == ENOENT ? 0 : -1;
+}
+
+int
+rot_free_name(const char *stem, const char *ext, char *out, size_t cap)
+{
+	char		part[PATH_MAX];
+	unsigned	n;
+	size_t		len;
+	int		a, b;
+
+	for (n = 0; n < 100000; n++) {
+		len = n == 0 ? (size_t)snprintf(out, cap, "%s%s", stem, ext) :
+		    (size_t)snprintf(out, cap, "%s.%u%s", stem, n, ext);
+		if (len >= cap || len + sizeof(ARCHIVE_PARTIAL) > sizeof(part)) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		memcpy(part, out, len);
+		memcpy(part + len, ARCHIVE_PARTIAL, sizeof(ARCHIVE_PARTIAL));
+		if ((a = exists(out)) == -1 || (b = exists(part)) == -1)
+			return -1;
+		if (!a && !b)
+			return 0;
+	}
+	errno = EEXIST;
+	return -1;
 }
