@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "archive.h"
 #include "log.h"
@@ -15,10 +16,53 @@ struct rec {
 	struct rot_recovery	*r;
 };
 
+/* CRC-32 of the lines as they were given, newlines included. */
 static int
-skip_line(const char *line, size_t len, void *arg)
+crc_line(const char *line, size_t len, void *arg)
 {
+	uLong	*crc = arg;
+
+	*crc = crc32(*crc, (const Bytef *)line, len);
+	*crc = crc32(*crc, (const Bytef *)"\n", 1);
 	return 0;
+}
+
+/* A gzip file cut at a sync-flush point (what a write error leaves, and
+ * often a crash) only lacks its end: add an empty last block and the
+ * trailer in place, which needs ten bytes instead of a copy. */
+static int
+repair(const char *path, const struct archive_stats *st, uLong crc)
+{
+	static const unsigned char sync[4] = { 0, 0, 0xff, 0xff };
+	unsigned char	tail[10] = { 0x03, 0x00 };
+	unsigned char	last[4];
+	struct archive_stats st2;
+	int		fd, ok = 0, i;
+
+	if (st->cut_bytes || st->damaged || st->file_bytes < 14)
+		return -1;
+	if ((fd = open(path, O_RDWR | O_CLOEXEC)) == -1)
+		return -1;
+	if (pread(fd, last, 4, st->file_bytes - 4) != 4 ||
+	    memcmp(last, sync, 4) != 0)
+		goto out;
+	for (i = 0; i < 4; i++) {
+		tail[2 + i] = crc >> (8 * i);
+		tail[6 + i] = st->bytes >> (8 * i);
+	}
+	if (pwrite(fd, tail, sizeof(tail), st->file_bytes) != sizeof(tail))
+		goto undo;
+	crc = crc32(0, NULL, 0);
+	if (archive_scan(path, crc_line, &crc, &st2) == 0 && st2.complete &&
+	    st2.lines == st->lines && fsync(fd) == 0) {
+		ok = 1;
+		goto out;
+	}
+undo:
+	(void)ftruncate(fd, st->file_bytes);
+out:
+	close(fd);
+	return ok ? 0 : -1;
 }
 
 static int
@@ -96,11 +140,12 @@ recover_one(const char *path, void *arg)
 	struct archive_stats	 st;
 	char			 final[PATH_MAX];
 	const char		*what = "renamed";
+	uLong			 crc = crc32(0, NULL, 0);
 	int			 partial;
 
 	if (!archive_name_ok(strrchr(path, '/') + 1, &partial) || !partial)
 		return 0;
-	if (archive_scan(path, skip_line, NULL, &st) == -1)
+	if (archive_scan(path, crc_line, &crc, &st) == -1)
 		goto fail;
 	if (st.lines == 0) {
 		if (unlink(path) == -1 || rot_fsync_dir(path) == -1)
@@ -113,9 +158,12 @@ recover_one(const char *path, void *arg)
 		return 0;
 	}
 	if (st.gzip && !st.complete) {
-		what = "rewritten";
-		if (rewrite(path, c->level) == -1)
-			goto fail;
+		what = "completed";
+		if (repair(path, &st, crc) == -1) {
+			what = "rewritten";
+			if (rewrite(path, c->level) == -1)
+				goto fail;
+		}
 		c->r->truncated++;
 	} else if (sync_file(path, st.bytes, st.cut_bytes > 0) == -1)
 		goto fail;
