@@ -198,7 +198,7 @@ rot_oc_finish(struct rot_oc *o, double wait)
 	if (o->cmd == NULL)
 		return 0;
 	while (o->len > 0 && ts_mono() < end &&
-	    (o->pid > 0 || head(o)->due <= ts_mono())) {
+	    (o->pid > 0 || head(o)->due <= end)) {
 		rot_oc_tick(o);
 		nanosleep(&nap, NULL);
 	}

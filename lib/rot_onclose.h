@@ -38,9 +38,9 @@ int	rot_oc_init(struct rot_oc *, const char *cmd, size_t max,
 int	rot_oc_push(struct rot_oc *, const char *path);
 /* Reap a finished command and start the next that is due. */
 void	rot_oc_tick(struct rot_oc *);
-/* At exit: wait up to wait seconds for the queue to empty (retries that
- * are not yet due are not waited for), then log every file still queued
- * and free everything.  Returns the number of files left. */
+/* At exit: wait up to wait seconds for the queue to empty (retries due
+ * within that time included), then log every file still queued and free
+ * everything.  Returns the number of files left. */
 size_t	rot_oc_finish(struct rot_oc *, double wait);
 
 #endif
