@@ -84,7 +84,7 @@ setup_metrics(struct rot *s)
 	s->bout = metrics_counter("ssmd_jsonl_rotate_bytes_out_total", NULL,
 	    "Bytes written to archive files (compressed).");
 	s->empty = metrics_counter("ssmd_jsonl_rotate_empty_lines_total", NULL,
-	    "Empty or blank lines skipped.");
+	    "Empty lines skipped.");
 	s->late = metrics_counter("ssmd_jsonl_rotate_late_lines_total", NULL,
 	    "Lines older than the slot of their feed's open file, kept in it.");
 	s->rfiles = metrics_counter("ssmd_jsonl_rotate_recovered_files_total",
@@ -94,12 +94,12 @@ setup_metrics(struct rot *s)
 	s->rcut = metrics_counter(
 	    "ssmd_jsonl_rotate_recovery_cut_bytes_total", NULL,
 	    "Bytes of half lines cut off in recovery.");
-	for (i = JSON_SYNTAX; i <= TOO_LONG; i++) {
+	for (i = JSON_EMPTY; i <= TOO_LONG; i++) {
 		snprintf(labels, sizeof(labels), "reason=\"%s\"", reason(i));
 		s->invalid[i] = metrics_counter(
 		    "ssmd_jsonl_rotate_invalid_lines_total", labels,
-		    "Lines that are not one JSON value, archived as "
-		    "ssmd_invalid records.");
+		    "Lines that are not one JSON value, archived as error "
+		    "records.");
 	}
 }
 
@@ -344,8 +344,8 @@ drain_scratch(struct rot *s, struct slot *sl)
 	return r;
 }
 
-/* {"ts":"...","feed":"...","type":"ssmd_invalid","reason":"...",
- * "line":N,"raw" or "raw_b64":" -- the head of a bad line's record. */
+/* {"ts":"...","feed":"...","error":"...","line":N,"raw" or "raw_b64":"
+ * -- the head of a bad line's error record, as ssmd(7) describes it. */
 static struct slot *
 invalid_head(struct rot *s, int why, int b64, int *rc)
 {
@@ -365,8 +365,8 @@ invalid_head(struct rot *s, int why, int b64, int *rc)
 	t.tv_nsec = us % 1000000 * 1000;
 	ts_format(ts, &t);
 	n = snprintf(buf, sizeof(buf), "{\"ts\":\"%s\",\"feed\":\"%s\","
-	    "\"type\":\"ssmd_invalid\",\"reason\":\"%s\",\"line\":%llu,"
-	    "\"%s\":\"", ts, sl->feed, reason(why),
+	    "\"error\":\"%s\",\"line\":%llu,\"%s\":\"", ts, sl->feed,
+	    reason(why),
 	    (unsigned long long)s->lr.lineno + (why == TOO_LONG), b64 ?
 	    "raw_b64" : "raw");
 	if (rot_file_write(&sl->f, buf, n) == -1) {
@@ -398,7 +398,7 @@ warn_invalid(struct rot *s, int why, uint64_t line)
 
 	metric_inc(s->invalid[why]);
 	if (log_rate_ok(&s->rate, &supp))
-		log_warn("invalid line archived as an ssmd_invalid record",
+		log_warn("invalid line archived as an error record",
 		    "line=%llu reason=%s suppressed=%u",
 		    (unsigned long long)line, reason(why), supp);
 }
@@ -487,13 +487,12 @@ on_line(struct rot *s, const struct lr_line *l)
 	if (l->flags & LR_LONG)
 		return long_piece(s, l);
 	metric_inc(s->in);
-	if ((e = json_check(l->p, l->len, NULL)) != JSON_OK) {
-		if (l->len == 0 || e == JSON_EMPTY) {
-			metric_inc(s->empty);
-			return 0;
-		}
-		return invalid_line(s, e, l->p, l->len);
+	if (l->len == 0) {
+		metric_inc(s->empty);
+		return 0;
 	}
+	if ((e = json_check(l->p, l->len, NULL)) != JSON_OK)
+		return invalid_line(s, e, l->p, l->len);
 	have_ts = json_get_str(l->p, l->len, "ts", &v) == 0 &&
 	    ts_parse(v.p, v.len, &t) == 0;
 	if (!have_ts || s->o->date_now)

@@ -161,7 +161,7 @@ kalshi-1100.jsonl.gz"
 	check_entries
 }
 
-@test "rotate: bad lines are archived as valid ssmd_invalid records, counted and logged; empty lines skipped" {
+@test "rotate: bad lines are archived as valid error records, counted and logged; empty lines skipped" {
 	long=$(head -c 300 /dev/zero | tr '\0' 'x')
 	{
 		echo '{"ts":"2026-11-21T10:00:00Z","feed":"kalshi","data":1}'
@@ -169,6 +169,7 @@ kalshi-1100.jsonl.gz"
 		printf '\xff\xfe{}\n'
 		echo "{\"ts\":\"2026-11-21T10:00:01Z\",\"feed\":\"kalshi\",\"data\":\"$long\"}"
 		echo
+		echo '  '
 		printf '{"ts":"2026-11-21T10:00:02Z","feed":"kalshi","data":2}\r\n'
 		printf '{"ts":"2026-11-21T10:00:03Z","feed":"kalshi","data":3}'
 	} > "$T/in.jsonl"
@@ -179,13 +180,15 @@ kalshi-1100.jsonl.gz"
 	assert_output --partial 'reason=too_long'
 	rot_valid "$D"
 	rot_cat "$D" > "$T/out.jsonl"
-	[ "$(wc -l < "$T/out.jsonl")" -eq 6 ]
-	run jq -c 'select(.type == "ssmd_invalid") | [.reason, .line, .bytes, .raw]' "$T/out.jsonl"
-	assert_output '["syntax",2,8,"not json"]
-["utf8",3,4,null]
-["too_long",4,355,null]'
-	[ "$(jq -r 'select(.reason == "utf8") | .raw_b64' "$T/out.jsonl" | base64 -d | od -An -tx1 | tr -d ' ')" = "fffe7b7d" ]
-	[ "$(jq -r 'select(.reason == "too_long") | .raw_b64' "$T/out.jsonl" | base64 -d)" = "$(sed -n 4p "$T/in.jsonl")" ]
+	[ "$(wc -l < "$T/out.jsonl")" -eq 7 ]
+	run jq -c 'select(.error) | [.error, .line, .bytes, .raw, .feed, .ts]' "$T/out.jsonl"
+	# Filed with the line before them: same feed, same time.
+	assert_output '["syntax",2,8,"not json","kalshi","2026-11-21T10:00:00.000000Z"]
+["utf8",3,4,null,"kalshi","2026-11-21T10:00:00.000000Z"]
+["too_long",4,355,null,"kalshi","2026-11-21T10:00:00.000000Z"]
+["blank",6,2,"  ","kalshi","2026-11-21T10:00:00.000000Z"]'
+	[ "$(jq -r 'select(.error == "utf8") | .raw_b64' "$T/out.jsonl" | base64 -d | od -An -tx1 | tr -d ' ')" = "fffe7b7d" ]
+	[ "$(jq -r 'select(.error == "too_long") | .raw_b64' "$T/out.jsonl" | base64 -d)" = "$(sed -n 4p "$T/in.jsonl")" ]
 	run jq -c 'select(.data) | .data' "$T/out.jsonl"
 	assert_output '1
 2
@@ -194,7 +197,8 @@ kalshi-1100.jsonl.gz"
 	[ "$(rot_metric "$p" 'ssmd_jsonl_rotate_invalid_lines_total{reason="syntax"}')" = 1 ]
 	[ "$(rot_metric "$p" 'ssmd_jsonl_rotate_invalid_lines_total{reason="too_long"}')" = 1 ]
 	[ "$(rot_metric "$p" 'ssmd_jsonl_rotate_empty_lines_total')" = 1 ]
-	[ "$(rot_metric "$p" 'ssmd_jsonl_rotate_lines_total{feed="kalshi"}')" = 6 ]
+	[ "$(rot_metric "$p" 'ssmd_jsonl_rotate_invalid_lines_total{reason="blank"}')" = 1 ]
+	[ "$(rot_metric "$p" 'ssmd_jsonl_rotate_lines_total{feed="kalshi"}')" = 7 ]
 }
 
 @test "rotate: ssmd-nats-sub --annotate lines and ssmd-stamp error records are archived byte for byte" {
