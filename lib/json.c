@@ -1,5 +1,8 @@
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "json.h"
 #include "wbuf.h"
@@ -82,29 +85,61 @@ ishex(unsigned c)
 	return (c - '0' < 10u) || ((c | 0x20) - 'a' < 6u);
 }
 
+/* Pointer to the first byte at or after p that needs a closer look inside
+ * a string (or end).  Eight bytes at a time: in str_special's mask the
+ * lowest flagged byte is exact (borrows only run upwards), so on a
+ * little-endian machine it is found with one count of trailing zeros. */
+static inline uc *
+str_plain(uc *p, uc *end)
+{
+	uint64_t	v, m;
+
+#ifdef __SSE2__
+	/* Sixteen at a time: a signed compare with 0x20 flags both control
+	 * characters and non-ASCII bytes. */
+	const __m128i	quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+	const __m128i	space = _mm_set1_epi8(0x20);
+	__m128i		x;
+	unsigned	bits;
+
+	while (end - p >= 16) {
+		x = _mm_loadu_si128((const __m128i *)p);
+		bits = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(
+		    _mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bslash)),
+		    _mm_cmplt_epi8(x, space)));
+		if (bits != 0)
+			return p + __builtin_ctz(bits);
+		p += 16;
+	}
+#endif
+	while (end - p >= 8) {
+		memcpy(&v, p, 8);
+		if ((m = str_special(v) & HIGHS) != 0) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			return p + (__builtin_ctzll(m) >> 3);
+#else
+			break;
+#endif
+		}
+		p += 8;
+	}
+	while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
+		p++;
+	return p;
+}
+
 /* Scan a string body after its opening quote; return the byte after the
  * closing quote, or NULL with *err set. */
 static uc *
 scan_string(uc *p, uc *end, enum json_err *err, uc **errp)
 {
-	uint64_t	v;
-	size_t		n;
+	size_t	n;
 
 	for (;;) {
-		while (end - p >= 8) {
-			memcpy(&v, p, 8);
-			if (str_special(v) & HIGHS)
-				break;
-			p += 8;
-		}
-		if (p == end)
+		if ((p = str_plain(p, end)) == end)
 			goto trunc;
 		if (*p == '"')
 			return p + 1;
-		if (*p >= 0x20 && *p < 0x80 && *p != '\\') {
-			p++;
-			continue;
-		}
 		if (*p == '\\') {
 			if (end - p < 2)
 				goto trunc;
