@@ -90,16 +90,20 @@ $(B)/tests/%: tests/unit/%.c $(LIB)
 	    $$(pkg-config --cflags --libs cmocka) $(LDLIBS)
 
 check: all $(UNITS)
-	@SSMD_BUILD=$(B) tests/run $(UNITS)
+	@SSMD_BUILD=$(B) SSMD_SAN=$(SAN) tests/run $(UNITS)
 
 unit: all $(UNITS)
 	@SSMD_BUILD=$(B) tests/run --unit-only $(UNITS)
 
 integration: all
-	@tests/run --bats-only
+	@SSMD_SAN=$(SAN) tests/run --bats-only
 
 lint:
-	@out=$$(mandoc -Tlint $(MANS) 2>&1); \
+	@# A manpath of our own pages, so Xr between them resolves.
+	@rm -rf build/manpath && mkdir -p build/manpath/man1 build/manpath/man7
+	@cp $(filter %.1,$(MANS)) build/manpath/man1/ && cp $(filter %.7,$(MANS)) build/manpath/man7/
+	@makewhatis build/manpath
+	@out=$$(mandoc -Tlint -W style -M build/manpath $(MANS) 2>&1); \
 	if [ -n "$$out" ]; then echo "$$out"; echo "lint: mandoc found problems"; exit 1; fi; \
 	echo "lint: $(words $(MANS)) man pages clean"
 	@sh -n scripts/install-deps

@@ -150,9 +150,10 @@ check_kept() {	# reason input-file
 	printf '{"half":' >&$w		# a line in progress
 	wait_for 10 grep -q '"n":500' "$T/out" || true
 	kill -TERM $pid
-	run wait $pid
+	rc=0
+	wait $pid || rc=$?
 	exec {w}>&-
-	assert_success
+	assert_equal "$rc" 0
 	json_lines_ok "$T/out"
 	assert_equal "$(grep -c '"data":{"n"' "$T/out")" 500
 	# the unfinished line is not lost: kept as truncated
@@ -206,6 +207,7 @@ list(p(open(sys.argv[1]).read()))' "$f"
 }
 
 @test "stamp: memory stays flat over a long input" {
+	[ -z "${SSMD_SAN:-}" ] || skip "RSS means nothing under ASan"
 	line=$(head -1 "$KFIX/captured-2026-02.jsonl")
 	yes "$line" | head -n 300000 > "$T/in"
 	kib=$(peak_rss_kib ssmd-stamp < "$T/in")
