@@ -46,6 +46,8 @@ LIB_OBJ	:= $(LIB_SRC:%.c=$(B)/%.o)
 LIB	:= $(B)/libssmd.a
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNITS	:= $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+TOOL_SRC := $(wildcard tests/tools/*.c)
+TOOLS	:= $(TOOL_SRC:tests/tools/%.c=$(B)/tools/%)
 MANS	:= $(wildcard man/*.[1-8])
 
 .PHONY: all deps check unit integration lint bench install uninstall \
@@ -89,14 +91,19 @@ $(B)/tests/%: tests/unit/%.c $(LIB)
 	$(CC) $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) \
 	    $$(pkg-config --cflags --libs cmocka) $(LDLIBS)
 
-check: all $(UNITS)
+# Small programs that integration tests drive (not installed).
+$(B)/tools/%: tests/tools/%.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+check: all $(UNITS) $(TOOLS)
 	@SSMD_BUILD=$(B) SSMD_SAN=$(SAN) tests/run $(UNITS)
 
 unit: all $(UNITS)
 	@SSMD_BUILD=$(B) tests/run --unit-only $(UNITS)
 
-integration: all
-	@SSMD_SAN=$(SAN) tests/run --bats-only
+integration: all $(TOOLS)
+	@SSMD_BUILD=$(B) SSMD_SAN=$(SAN) tests/run --bats-only
 
 lint:
 	@# A manpath of our own pages, so Xr between them resolves.

@@ -129,8 +129,8 @@ str_plain(uc *p, uc *end)
 }
 
 /* Scan a string body after its opening quote; return the byte after the
- * closing quote, or NULL with *err set. */
-static uc *
+ * closing quote, or NULL with *err set.  Inlined: it runs for every key. */
+static inline __attribute__((always_inline)) uc *
 scan_string(uc *p, uc *end, enum json_err *err, uc **errp)
 {
 	size_t	n;
@@ -185,11 +185,12 @@ syntax:
 	return NULL;
 }
 
-static uc *
+static inline uc *
 skip_ws(uc *p, uc *end)
 {
-	while (p < end && (*p == ' ' || *p == '\n' || *p == '\t' ||
-	    *p == '\r'))
+	/* Compact JSON has no white space: one compare decides. */
+	while (p < end && *p <= ' ' && (*p == ' ' || *p == '\n' ||
+	    *p == '\t' || *p == '\r'))
 		p++;
 	return p;
 }
@@ -279,15 +280,18 @@ classify(enum json_err e, uc *p, uc *end)
 	return e;
 }
 
+/* Skip white space, calling out only when there is some. */
+#define WS(p)	do { if ((p) < end && *(p) <= ' ') (p) = skip_ws((p), end); } while (0)
+
 enum json_err
 json_check(const char *s, size_t n, size_t *erroff)
 {
 	uc		*p = (uc *)s, *end = p + n, *errp = p;
 	uint64_t	 stack[JSON_MAX_DEPTH / 64];	/* 1 bit: in an object */
-	int		 depth = 0, obj;
+	int		 depth = 0, obj = 0;
 	enum json_err	 err = JSON_OK;
 
-	p = skip_ws(p, end);
+	WS(p);
 	if (p == end) {
 		err = JSON_EMPTY;
 		goto fail;
@@ -308,14 +312,12 @@ value:
 		else
 			stack[depth / 64] &= ~(1ULL << (depth % 64));
 		depth++;
-		p = skip_ws(p + 1, end);
+		p++;
+		WS(p);
 		if (p == end)
 			goto trunc;
-		if (*p == (obj ? '}' : ']')) {
-			depth--;
-			p++;
-			goto next;
-		}
+		if (*p == (obj ? '}' : ']'))
+			goto pop;
 		if (obj)
 			goto key;
 		goto value;
@@ -343,17 +345,18 @@ key:
 	}
 	if ((p = scan_string(p + 1, end, &err, &errp)) == NULL)
 		goto fail;
-	p = skip_ws(p, end);
+	WS(p);
 	if (p == end)
 		goto trunc;
 	if (*p != ':') {
 		err = JSON_SYNTAX;
 		goto fail_at;
 	}
-	p = skip_ws(p + 1, end);
+	p++;
+	WS(p);
 	goto value;
 next:
-	p = skip_ws(p, end);
+	WS(p);
 	if (depth == 0) {
 		if (p == end)
 			return JSON_OK;
@@ -362,22 +365,25 @@ next:
 	}
 	if (p == end)
 		goto trunc;
-	obj = (stack[(depth - 1) / 64] >> ((depth - 1) % 64)) & 1;
 	if (*p == ',') {
-		p = skip_ws(p + 1, end);
+		p++;
+		WS(p);
 		if (p == end)
 			goto trunc;
 		if (obj)
 			goto key;
 		goto value;
 	}
-	if (*p == (obj ? '}' : ']')) {
-		depth--;
-		p++;
-		goto next;
-	}
+	if (*p == (obj ? '}' : ']'))
+		goto pop;
 	err = JSON_SYNTAX;
 	goto fail_at;
+pop:
+	/* obj always says what the innermost open container is. */
+	p++;
+	if (--depth > 0)
+		obj = (stack[(depth - 1) / 64] >> ((depth - 1) % 64)) & 1;
+	goto next;
 trunc:
 	err = JSON_TRUNCATED;
 fail_at:

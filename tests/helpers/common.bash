@@ -9,7 +9,8 @@ BIN=$ROOT/bin
 PATH=$BIN:$PATH
 FIX=$ROOT/tests/fixtures
 KFIX=$FIX/kalshi
-export ROOT BIN FIX KFIX
+TOOLS=$ROOT/${SSMD_BUILD:-build/cc}/tools	# tests/tools/*.c, built by make check
+export ROOT BIN FIX KFIX TOOLS
 
 # A TCP port on 127.0.0.1 that was free a moment ago.
 free_port() {
