@@ -128,7 +128,8 @@ run: all
 
 fuzz:
 	@$(MAKE) --no-print-directory CC=clang build/fuzz/fuzz_json
-	build/fuzz/fuzz_json -max_total_time=$${FUZZ_SECONDS:-60} tests/fuzz/corpus
+	@mkdir -p build/fuzz/corpus && cp tests/fuzz/corpus/* tests/fixtures/kalshi/*.jsonl build/fuzz/corpus/
+	build/fuzz/fuzz_json -max_total_time=$${FUZZ_SECONDS:-60} build/fuzz/corpus
 
 build/fuzz/fuzz_json: tests/fuzz/fuzz_json.c lib/json.c lib/wbuf.c
 	@mkdir -p $(@D)
