@@ -635,14 +635,14 @@ rebuild_day(const char *daydir, void *arg)
 static int
 startup(struct rot *s)
 {
-	struct rot_recovery	r;
+	struct rot_recovery	r = { 0 };
 	char			path[PATH_MAX];
 
 	snprintf(path, sizeof(path), "%s/.sync-ready", s->o->dir);
 	if (unlink(path) == -1 && errno != ENOENT)
 		log_warn("cannot remove .sync-ready", "error=%s",
 		    log_q(strerror(errno)));
-	if (rot_recover(s->o->dir, s->o->level ? s->o->level : 6, &r) == -1)
+	if (rot_recover(s->o->dir, s->o->level, &r) == -1)
 		return EX_IOERR;
 	metric_add(s->rfiles, r.files);
 	metric_add(s->rlines, r.lines);
