@@ -474,10 +474,55 @@ long_piece(struct rot *s, const struct lr_line *l)
 	return invalid_tail(s, sl, s->long_bytes);
 }
 
+/* The ts and feed members of a line.  ssmd-stamp's envelope starts
+ * {"ts":"...","feed":"...", which is read in place; any other object goes
+ * through json_get.  Spans are empty when missing. */
+static void
+line_meta(const char *p, size_t n, struct json_span *ts, struct json_span *feed)
+{
+	static const char	 head[] = "{\"ts\":\"", mid[] = "\",\"feed\":\"";
+	const char		*e = p + n, *q, *r;
+
+	ts->len = feed->len = 0;
+	if (n > 7 && memcmp(p, head, 7) == 0 &&
+	    (q = memchr(p + 7, '"', n - 7)) != NULL && q[-1] != '\\') {
+		ts->p = p + 7;
+		ts->len = q - ts->p;
+		if (e - q > 10 && memcmp(q, mid, 10) == 0 &&
+		    (r = memchr(q + 10, '"', e - q - 10)) != NULL &&
+		    r[-1] != '\\') {
+			feed->p = q + 10;
+			feed->len = r - feed->p;
+			return;
+		}
+	} else if (json_get_str(p, n, "ts", ts) == -1)
+		ts->len = 0;
+	if (json_get_str(p, n, "feed", feed) == -1)
+		feed->len = 0;
+}
+
+static int
+feed_ok(struct rot *s, const char *p, size_t n)
+{
+	size_t	i;
+
+	if (s->last != NULL && s->last->flen == n &&
+	    memcmp(s->last->feed, p, n) == 0)
+		return 1;	/* checked when first seen */
+	if (n == 0 || n > 64)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' &&
+		    p[i] <= 'Z') || (p[i] >= '0' && p[i] <= '9') ||
+		    p[i] == '.' || p[i] == '_' || p[i] == '-'))
+			return 0;
+	return 1;
+}
+
 static int
 on_line(struct rot *s, const struct lr_line *l)
 {
-	struct json_span	 v;
+	struct json_span	 v, f;
 	struct slot		*sl;
 	const char		*feed;
 	size_t			 flen;
@@ -493,18 +538,15 @@ on_line(struct rot *s, const struct lr_line *l)
 	}
 	if ((e = json_check(l->p, l->len, NULL)) != JSON_OK)
 		return invalid_line(s, e, l->p, l->len);
-	have_ts = json_get_str(l->p, l->len, "ts", &v) == 0 &&
-	    ts_parse(v.p, v.len, &t) == 0;
+	line_meta(l->p, l->len, &v, &f);
+	have_ts = v.len > 0 && ts_parse(v.p, v.len, &t) == 0;
 	if (!have_ts || s->o->date_now)
 		t = ts_now_us();
 	if ((feed = s->o->feed) != NULL)
 		flen = strlen(feed);
-	else if (json_get_str(l->p, l->len, "feed", &v) == 0 &&
-	    v.len > 0 && v.len <= 64 &&
-	    strspn(v.p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789._-") >= v.len) {
-		feed = v.p;
-		flen = v.len;
+	else if (feed_ok(s, f.p, f.len)) {
+		feed = f.p;
+		flen = f.len;
 	} else {
 		feed = ROT_FEED_UNKNOWN;
 		flen = sizeof(ROT_FEED_UNKNOWN) - 1;
