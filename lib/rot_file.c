@@ -104,19 +104,39 @@ rot_file_write(struct rot_file *f, const char *p, size_t n)
 	return 0;
 }
 
+void
+rot_info_add(struct rot_info *in, size_t bytes, int64_t ts_us, int have_ts)
+{
+	in->records++;
+	in->bytes += bytes;
+	if (have_ts) {
+		if (!in->have_ts)
+			in->first_us = ts_us;
+		in->last_us = ts_us;
+		in->have_ts = 1;
+	}
+}
+
+int
+rot_info_scan(const char *line, size_t len, void *arg)
+{
+	struct json_span	v;
+	int64_t			us = 0;
+	int			have;
+
+	have = json_get_str(line, len, "ts", &v) == 0 &&
+	    ts_parse(v.p, v.len, &us) == 0;
+	rot_info_add(arg, len + 1, us, have);
+	return 0;
+}
+
 int
 rot_file_eol(struct rot_file *f, int64_t ts_us, int have_ts)
 {
 	if (rot_file_write(f, "\n", 1) == -1)
 		return -1;
-	f->info.records++;
+	rot_info_add(&f->info, 0, ts_us, have_ts);	/* bytes counted */
 	f->unflushed++;
-	if (have_ts) {
-		if (!f->info.have_ts)
-			f->info.first_us = ts_us;
-		f->info.last_us = ts_us;
-		f->info.have_ts = 1;
-	}
 	return 0;
 }
 
@@ -128,15 +148,8 @@ rot_file_line(struct rot_file *f, const char *p, size_t n, int64_t ts_us,
 		memcpy(f->ibuf + f->ilen, p, n);
 		f->ibuf[f->ilen + n] = '\n';
 		f->ilen += n + 1;
-		f->info.bytes += n + 1;
-		f->info.records++;
+		rot_info_add(&f->info, n + 1, ts_us, have_ts);
 		f->unflushed++;
-		if (have_ts) {
-			if (!f->info.have_ts)
-				f->info.first_us = ts_us;
-			f->info.last_us = ts_us;
-			f->info.have_ts = 1;
-		}
 		return 0;
 	}
 	if (rot_file_write(f, p, n) == -1)
@@ -235,25 +248,12 @@ rot_file_close(struct rot_file *f, struct rot_info *info)
 static int
 count_line(const char *line, size_t len, void *arg)
 {
-	struct rot_file		*f = arg;
-	struct json_span	 v;
-	int64_t			 us;
-	int			 have;
+	struct rot_file	*f = arg;
 
-	have = json_get_str(line, len, "ts", &v) == 0 &&
-	    ts_parse(v.p, v.len, &us) == 0;
 	EVP_DigestUpdate(f->sha, line, len);
 	EVP_DigestUpdate(f->sha, "\n", 1);
-	f->info.bytes += len + 1;
 	f->info.cbytes += len + 1;
-	f->info.records++;
-	if (have) {
-		if (!f->info.have_ts)
-			f->info.first_us = us;
-		f->info.last_us = us;
-		f->info.have_ts = 1;
-	}
-	return 0;
+	return rot_info_scan(line, len, &f->info);
 }
 
 /* Cut a half line off the end of an appended file and count the rest. */

@@ -25,6 +25,13 @@ struct rot_info {
 	char		 sha256[65];	/* of the file's bytes, hex */
 };
 
+/* Count a line of bytes (newline included) at time ts_us into info. */
+void	rot_info_add(struct rot_info *, size_t bytes, int64_t ts_us,
+	    int have_ts);
+/* An archive_scan callback: count a line into the rot_info at arg, its
+ * time taken from its ts member. */
+int	rot_info_scan(const char *line, size_t len, void *arg);
+
 struct rot_file {
 	int		 fd;
 	int		 gzip;

@@ -10,7 +10,6 @@
 #include <jansson.h>
 
 #include "archive.h"
-#include "json.h"
 #include "rot_file.h"
 #include "rot_manifest.h"
 #include "ts.h"
@@ -25,23 +24,6 @@ struct rebuild {
 	int		 changed;	/* an entry differs from the old list */
 };
 
-static int
-ts_of(const char *line, size_t len, void *arg)
-{
-	struct rot_info		*in = arg;
-	struct json_span	 v;
-	int64_t			 us;
-
-	if (json_get_str(line, len, "ts", &v) == 0 &&
-	    ts_parse(v.p, v.len, &us) == 0) {
-		if (!in->have_ts)
-			in->first_us = us;
-		in->last_us = us;
-		in->have_ts = 1;
-	}
-	return 0;
-}
-
 /* Read a final file that the manifest does not know. */
 static int
 info_of_file(const char *path, struct rot_info *in)
@@ -49,11 +31,9 @@ info_of_file(const char *path, struct rot_info *in)
 	struct archive_stats	st;
 
 	memset(in, 0, sizeof(*in));
-	if (archive_scan(path, ts_of, in, &st) == -1 ||
+	if (archive_scan(path, rot_info_scan, in, &st) == -1 ||
 	    rot_sha256_file(path, in->sha256, &in->cbytes) == -1)
 		return -1;
-	in->records = st.lines;
-	in->bytes = st.bytes;
 	return 0;
 }
 
