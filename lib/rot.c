@@ -526,7 +526,7 @@ on_line(struct rot *s, const struct lr_line *l)
 	struct slot		*sl;
 	const char		*feed;
 	size_t			 flen;
-	int64_t			 t;
+	int64_t			 t, own = 0;
 	int			 e, have_ts, rc;
 
 	if (l->flags & LR_LONG)
@@ -539,9 +539,8 @@ on_line(struct rot *s, const struct lr_line *l)
 	if ((e = json_check(l->p, l->len, NULL)) != JSON_OK)
 		return invalid_line(s, e, l->p, l->len);
 	line_meta(l->p, l->len, &v, &f);
-	have_ts = v.len > 0 && ts_parse(v.p, v.len, &t) == 0;
-	if (!have_ts || s->o->date_now)
-		t = ts_now_us();
+	have_ts = v.len > 0 && ts_parse(v.p, v.len, &own) == 0;
+	t = !have_ts || s->o->date_now ? ts_now_us() : own;
 	if ((feed = s->o->feed) != NULL)
 		flen = strlen(feed);
 	else if (feed_ok(s, f.p, f.len)) {
@@ -553,7 +552,8 @@ on_line(struct rot *s, const struct lr_line *l)
 	}
 	if ((sl = route(s, feed, flen, t, l->len, &rc)) == NULL)
 		return rc;
-	if (rot_file_line(&sl->f, l->p, l->len, t, 1) == -1)
+	/* The manifest's first and last ts are the lines' own. */
+	if (rot_file_line(&sl->f, l->p, l->len, have_ts ? own : t, 1) == -1)
 		return io_fail(s, sl, "cannot write file");
 	metric_inc(sl->lines);
 	return 0;
