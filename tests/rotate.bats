@@ -315,6 +315,42 @@ print("ok", sum(len(v) for v in got.values()))
 	[ "$(awk '$2 > 0 && $2 < 4000' "$T/seen" | wc -l)" -ge 5 ]
 }
 
+@test "rotate: recovery keeps every whole line of what a crash left: cut gzip, half line, stale temporary, taken name, empty file" {
+	rot_gen 3000 "2026-11-21 10:00:00" 0.1 a > "$T/a.jsonl"
+	rot_gen 20 "2026-11-21 11:00:00" 1 b > "$T/b.jsonl"
+	ssmd-jsonl-rotate --flush-interval 0 "$T/src" < "$T/a.jsonl" 2>/dev/null
+	ssmd-jsonl-rotate --no-gzip "$T/src" < "$T/b.jsonl" 2>/dev/null
+	day=$D/2026-11-21
+	mkdir -p "$day"
+	gz=$T/src/2026-11-21/kalshi-1000.jsonl.gz
+	# A gzip stream cut in the middle of a block.
+	head -c $(($(stat -c %s "$gz") / 2)) "$gz" > "$day/kalshi-1000.jsonl.gz.partial"
+	# A stale temporary of an earlier recovery.
+	head -c 100 "$gz" > "$day/kalshi-1000.jsonl.gz.partial.recovering"
+	# A plain file with a half line, whose final name is taken.
+	cp "$T/src/2026-11-21/kalshi-1100.jsonl" "$day/kalshi-1100.jsonl"
+	{ cat "$T/b.jsonl"; printf '{"ts":"2026-11-21T11:' ; } > "$day/kalshi-1100.jsonl.partial"
+	# Nothing whole at all.
+	printf '{"half' > "$day/kalshi-1200.jsonl.partial"
+	run ssmd-jsonl-rotate "$D" < /dev/null
+	assert_success
+	assert_output --partial 'action=rewritten'
+	assert_output --partial 'cut_bytes=21'
+	assert_output --partial 'msg="removed in-progress file without a whole line"'
+	run rot_files "$D"
+	assert_output "2026-11-21/kalshi-1000.jsonl.gz
+2026-11-21/kalshi-1100.1.jsonl
+2026-11-21/kalshi-1100.jsonl"
+	gzip -t "$day/kalshi-1000.jsonl.gz"
+	n=$(zcat "$day/kalshi-1000.jsonl.gz" | wc -l)
+	[ "$n" -gt 100 ]
+	zcat "$day/kalshi-1000.jsonl.gz" | cmp - <(head -n "$n" "$T/a.jsonl")
+	cmp "$day/kalshi-1100.1.jsonl" "$T/b.jsonl"
+	cmp "$day/kalshi-1100.jsonl" "$T/b.jsonl"
+	[ "$(jq '.files | length' "$day/manifest.json")" -eq 3 ]
+	[ -z "$(find "$D" -name '*.recovering')" ]
+}
+
 @test "rotate: disk full: exit 74, only whole lines on disk, nothing half-written made final; recovery once space is freed" {
 	MNT=$T/full
 	mkdir -p "$MNT"

@@ -12,6 +12,7 @@
 #include "archive.h"
 #include "rot_file.h"
 #include "rot_manifest.h"
+#include "rot_recover.h"
 #include "unit.h"
 
 static char	dir[64];
@@ -219,6 +220,34 @@ t_manifest(void **st)
 	json_decref(m);
 }
 
+/* A gzip file cut at a flush point gets its end added in place. */
+static void
+t_recover_sync_point(void **st)
+{
+	struct rot_recovery	r;
+	struct archive_stats	s;
+	struct rot_file		f;
+	char			day[128];
+
+	snprintf(day, sizeof(day), "%s/2026-11-21", dir);
+	assert_int_equal(mkdir(day, 0755), 0);
+	assert_int_equal(rot_file_open(&f,
+	    path("2026-11-21/k-1000.jsonl.gz.partial"),
+	    path("2026-11-21/k-1000.jsonl.gz"), 1, 6, 0, NULL), 0);
+	put_lines(&f, 0, 500);
+	assert_int_equal(rot_file_flush(&f), 0);
+	put_lines(&f, 500, 600);
+	rot_file_abort(&f);
+	assert_int_equal(rot_recover(dir, 6, &r), 0);
+	assert_int_equal(r.files, 1);
+	assert_int_equal(r.lines, 500);
+	assert_int_equal(r.truncated, 1);
+	assert_int_equal(access(path("2026-11-21/k-1000.jsonl.gz.partial"),
+	    F_OK), -1);
+	assert_int_equal(lines_in(path("2026-11-21/k-1000.jsonl.gz"), &s), 500);
+	assert_true(s.complete);
+}
+
 int
 main(void)
 {
@@ -228,6 +257,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(t_append, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_manifest, setup, teardown),
+		cmocka_unit_test_setup_teardown(t_recover_sync_point, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
