@@ -736,7 +736,7 @@ rot_run(const struct rot_opts *o, int fd)
 	s->now = ts_mono();
 	setup_metrics(s);
 	if (rot_oc_init(&s->oc, o->on_close, o->oc_queue, o->oc_attempts,
-	    o->oc_retry) == -1 || wb_init(&s->scr, -1, 8 * CHUNK) == -1 ||
+	    o->oc_retry, o->oc_timeout) == -1 || wb_init(&s->scr, -1, 8 * CHUNK) == -1 ||
 	    lr_init(&s->lr, fd, o->max_line) == -1)
 		goto done;
 	if ((rc = startup(s)) != 0)

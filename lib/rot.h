@@ -22,7 +22,7 @@ struct rot_opts {
 	const char	*on_close;	/* shell command, or NULL */
 	size_t		 oc_queue;
 	unsigned	 oc_attempts;
-	double		 oc_retry, oc_wait;
+	double		 oc_retry, oc_wait, oc_timeout;
 };
 
 /* Archive lines from fd until EOF or a stop signal; returns an exit

@@ -19,13 +19,14 @@ extern char **environ;
 
 int
 rot_oc_init(struct rot_oc *o, const char *cmd, size_t max,
-    unsigned max_attempts, double retry)
+    unsigned max_attempts, double retry, double timeout)
 {
 	memset(o, 0, sizeof(*o));
 	o->cmd = cmd;
 	o->max = max ? max : 1;
 	o->max_attempts = max_attempts ? max_attempts : 1;
 	o->retry = retry;
+	o->timeout = timeout;
 	o->ok = metrics_counter("ssmd_jsonl_rotate_on_close_success_total",
 	    NULL, "On-close commands that exited 0.");
 	o->failed = metrics_counter("ssmd_jsonl_rotate_on_close_failures_total",
@@ -115,7 +116,10 @@ spawn(struct rot_oc *o, const char *path)
 	sigemptyset(&def);
 	sigaddset(&def, SIGPIPE);
 	posix_spawnattr_setsigdefault(&at, &def);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF);
+	/* Its own group, so a timeout kills what it started too. */
+	posix_spawnattr_setpgroup(&at, 0);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF |
+	    POSIX_SPAWN_SETPGROUP);
 	if ((e = posix_spawn(&pid, "/bin/sh", &fa, &at, argv, environ)) != 0) {
 		errno = e;
 		pid = -1;
@@ -172,6 +176,14 @@ rot_oc_tick(struct rot_oc *o)
 		return;
 	if (o->pid > 0) {
 		r = waitpid(o->pid, &status, WNOHANG);
+		if (r == 0 && !o->killed && o->timeout > 0 &&
+		    ts_mono() - o->started > o->timeout) {
+			log_warn("on-close command timed out; killing it",
+			    "pid=%d path=%s timeout=%.3f", (int)o->pid,
+			    log_q(head(o)->path), o->timeout);
+			kill(-o->pid, SIGKILL);
+			o->killed = 1;
+		}
 		if (r == 0 || (r == -1 && errno == EINTR))
 			return;
 		o->pid = 0;
@@ -180,6 +192,8 @@ rot_oc_tick(struct rot_oc *o)
 	if (o->len == 0 || (j = head(o))->due > ts_mono())
 		return;
 	j->attempts++;
+	o->started = ts_mono();
+	o->killed = 0;
 	if ((o->pid = spawn(o, j->path)) == -1) {
 		o->pid = 0;
 		log_error("cannot start on-close command", "error=%s",

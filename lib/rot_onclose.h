@@ -1,7 +1,7 @@
 /* rot_onclose: run a command on every final file, in the background.
  *
- * One command runs at a time, as /bin/sh -c 'CMD "$1"' with the file's
- * path as $1, standard input from /dev/null and standard output to our
+ * One command runs at a time, in its own process group, as
+ * /bin/sh -c 'CMD "$1"' with the file's path as $1, standard input from /dev/null and standard output to our
  * standard error.  A bounded queue holds the files waiting; a failure
  * (nonzero exit or a signal) is retried with exponential backoff.
  * Nothing here blocks: rot_oc_tick() reaps and starts commands. */
@@ -24,15 +24,20 @@ struct rot_oc {
 	size_t		 max;		/* queue capacity */
 	unsigned	 max_attempts;
 	double		 retry;		/* first backoff, seconds */
+	double		 timeout;	/* a command running longer is killed */
+	double		 started;	/* monotonic time the command started */
+	int		 killed;
 	struct rot_oc_job *q;		/* ring of max jobs */
 	size_t		 head, len;
 	pid_t		 pid;		/* running command, or 0 */
 	struct metric	*ok, *failed, *gaveup, *dropped, *queued;
 };
 
-/* cmd NULL disables everything.  Returns 0 or -1 (ENOMEM). */
+/* cmd NULL disables everything.  A command that runs longer than
+ * timeout seconds (0: no limit) is killed, with its process group, and
+ * counts as failed.  Returns 0 or -1 (ENOMEM). */
 int	rot_oc_init(struct rot_oc *, const char *cmd, size_t max,
-	    unsigned max_attempts, double retry);
+	    unsigned max_attempts, double retry, double timeout);
 /* Queue a final file; when the queue is full the file is not queued,
  * which is logged and counted.  Returns 0, or -1 if not queued. */
 int	rot_oc_push(struct rot_oc *, const char *path);

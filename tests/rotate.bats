@@ -401,7 +401,7 @@ kalshi-1030.jsonl.gz"
 	cmp "$T/up/kalshi-1015.jsonl.gz" "$D/2026-11-21/kalshi-1015.jsonl.gz"
 }
 
-@test "rotate: --on-close failures are retried with backoff, counted, and never block writing" {
+@test "rotate: --on-close failures are retried with backoff, counted, time out, and never block writing" {
 	rot_gen 300 "2026-11-21 10:00:00" 9 > "$T/in.jsonl"
 	run ssmd-jsonl-rotate --on-close false --on-close-attempts 3 \
 	    --on-close-retry 0.05s --metrics-dir "$T" "$D" < "$T/in.jsonl"
@@ -420,6 +420,12 @@ kalshi-1030.jsonl.gz"
 	rot_cat "$T/d2" | cmp - "$T/in.jsonl"
 	grep -q 'msg="on-close command still running at exit"' "$T/log2"
 	[ "$(grep -c 'msg="file still queued for on-close at exit"' "$T/log2")" -eq 3 ]
+	# With a timeout, a hanging command is killed and counts as failed.
+	ssmd-jsonl-rotate --on-close "$T/slow.sh" --on-close-timeout 0.2s \
+	    --on-close-attempts 1 "$T/d3" < "$T/in.jsonl" 2> "$T/log3"
+	[ "$(grep -c 'msg="on-close command timed out; killing it"' "$T/log3")" -eq 3 ]
+	[ "$(grep -c 'msg="on-close command failed; giving up"' "$T/log3")" -eq 3 ]
+	for p in $(tail -n 3 "$T/slow.pids"); do ! kill -0 "$p" 2>/dev/null; done
 }
 
 @test "rotate: metrics file counts lines, bytes and files" {

@@ -24,8 +24,8 @@ usage(FILE *f, int code)
 	    "[--metrics-dir DIR]\n"
 	    "         [--on-close CMD] [--on-close-queue N] "
 	    "[--on-close-attempts N]\n"
-	    "         [--on-close-retry DURATION] [--on-close-wait DURATION] "
-	    "DIR\n");
+	    "         [--on-close-retry DURATION] [--on-close-wait DURATION]\n"
+	    "         [--on-close-timeout DURATION] DIR\n");
 	exit(code);
 }
 
@@ -71,6 +71,7 @@ main(int argc, char *argv[])
 		{ "on-close-attempts",	required_argument, NULL, 'A' },
 		{ "on-close-retry",	required_argument, NULL, 'R' },
 		{ "on-close-wait",	required_argument, NULL, 'W' },
+		{ "on-close-timeout",	required_argument, NULL, 'T' },
 		{ "help",		no_argument,	   NULL, 'h' },
 		{ "version",		no_argument,	   NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -80,6 +81,7 @@ main(int argc, char *argv[])
 		.flush_interval = 1, .idle_close = 10,
 		.max_line = (16 << 20) + (1 << 20), .oc_queue = 1000,
 		.oc_attempts = 10, .oc_retry = 1, .oc_wait = 10,
+		.oc_timeout = 3600,
 	};
 	const char	*mdir = NULL;
 	uint64_t	 v;
@@ -154,6 +156,10 @@ main(int argc, char *argv[])
 			break;
 		case 'W':
 			o.oc_wait = duration("--on-close-wait", optarg, 0);
+			break;
+		case 'T':
+			o.oc_timeout = duration("--on-close-timeout", optarg,
+			    0);
 			break;
 		case 'h':
 			usage(stdout, EX_OK);
