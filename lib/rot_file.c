@@ -17,6 +17,7 @@
 
 #define IBUF	(128 * 1024)	/* staged lines, handed to zlib at once */
 #define OBUF	(128 * 1024)	/* compressed output per write(2) */
+#define WRITEBACK (4 << 20)	/* bytes written between writeback starts */
 
 static int
 fail(struct rot_file *f)
@@ -36,6 +37,13 @@ out(struct rot_file *f, const void *p, size_t n)
 		return fail(f);
 	EVP_DigestUpdate(f->sha, p, n);
 	f->info.cbytes += n;
+	/* Start writeback as we go, so the fsync at close has little left
+	 * to wait for.  Only a hint: errors show at fsync. */
+	if (f->info.cbytes - f->wb_off >= WRITEBACK) {
+		(void)sync_file_range(f->fd, f->wb_off,
+		    f->info.cbytes - f->wb_off, SYNC_FILE_RANGE_WRITE);
+		f->wb_off = f->info.cbytes;
+	}
 	return 0;
 }
 

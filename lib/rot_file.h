@@ -46,6 +46,7 @@ struct rot_file {
 	uint64_t	 synced_off;	/* file offset of the last whole line */
 	uint64_t	 synced_records;
 	uint64_t	 unflushed;	/* records staged since the last flush */
+	uint64_t	 wb_off;	/* writeback started up to here */
 	struct rot_info	 info;
 	void		*sha;		/* EVP_MD_CTX */
 	int		 err;		/* errno of the first failure, or 0 */
