@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -119,9 +120,15 @@ finalize(const char *partial, char *final, size_t cap)
 	const char	*ext;
 	char		 stem[PATH_MAX];
 	size_t		 n = strlen(partial) - strlen(ARCHIVE_PARTIAL);
+	struct stat	 a, b;
 
 	memcpy(final, partial, n);
 	final[n] = '\0';
+	/* A crash between link(2) and unlink(2) of a rename without
+	 * RENAME_NOREPLACE leaves one file under both names. */
+	if (stat(partial, &a) == 0 && stat(final, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		return unlink(partial) == -1 ? -1 : rot_fsync_dir(final);
 	if (access(final, F_OK) == 0) {
 		ext = n > 9 && strcmp(final + n - 9, ".jsonl.gz") == 0 ?
 		    ".jsonl.gz" : ".jsonl";

@@ -315,7 +315,7 @@ print("ok", sum(len(v) for v in got.values()))
 	[ "$(awk '$2 > 0 && $2 < 4000' "$T/seen" | wc -l)" -ge 5 ]
 }
 
-@test "rotate: recovery keeps every whole line of what a crash left: cut gzip, half line, stale temporary, taken name, empty file" {
+@test "rotate: recovery keeps every whole line of what a crash left: cut gzip, half line, stale temporary, taken name, empty file, linked twice" {
 	rot_gen 3000 "2026-11-21 10:00:00" 0.1 a > "$T/a.jsonl"
 	rot_gen 20 "2026-11-21 11:00:00" 1 b > "$T/b.jsonl"
 	ssmd-jsonl-rotate --flush-interval 0 "$T/src" < "$T/a.jsonl" 2>/dev/null
@@ -332,6 +332,9 @@ print("ok", sum(len(v) for v in got.values()))
 	{ cat "$T/b.jsonl"; printf '{"ts":"2026-11-21T11:' ; } > "$day/kalshi-1100.jsonl.partial"
 	# Nothing whole at all.
 	printf '{"half' > "$day/kalshi-1200.jsonl.partial"
+	# One file under both names (a crash inside a link-then-unlink rename).
+	cp "$T/b.jsonl" "$day/kalshi-1300.jsonl"
+	ln "$day/kalshi-1300.jsonl" "$day/kalshi-1300.jsonl.partial"
 	run ssmd-jsonl-rotate "$D" < /dev/null
 	assert_success
 	assert_output --partial 'action=rewritten'
@@ -340,14 +343,16 @@ print("ok", sum(len(v) for v in got.values()))
 	run rot_files "$D"
 	assert_output "2026-11-21/kalshi-1000.jsonl.gz
 2026-11-21/kalshi-1100.1.jsonl
-2026-11-21/kalshi-1100.jsonl"
+2026-11-21/kalshi-1100.jsonl
+2026-11-21/kalshi-1300.jsonl"
 	gzip -t "$day/kalshi-1000.jsonl.gz"
 	n=$(zcat "$day/kalshi-1000.jsonl.gz" | wc -l)
 	[ "$n" -gt 100 ]
 	zcat "$day/kalshi-1000.jsonl.gz" | cmp - <(head -n "$n" "$T/a.jsonl")
 	cmp "$day/kalshi-1100.1.jsonl" "$T/b.jsonl"
 	cmp "$day/kalshi-1100.jsonl" "$T/b.jsonl"
-	[ "$(jq '.files | length' "$day/manifest.json")" -eq 3 ]
+	cmp "$day/kalshi-1300.jsonl" "$T/b.jsonl"
+	[ "$(jq '.files | length' "$day/manifest.json")" -eq 4 ]
 	[ -z "$(find "$D" -name '*.recovering')" ]
 }
 
