@@ -264,6 +264,36 @@ kalshi-1100.jsonl.gz"
 	grep -q 'reason=hup' "$T/log"
 }
 
+@test "rotate: SIGTERM mid-stream finalizes every file, writes .sync-ready and exits 0" {
+	start_fifo ssmd-jsonl-rotate --flush-interval 0 "$D"
+	rot_gen 100 "2026-11-21 10:00:00" 1 >&5
+	wait_for 20 partial_has "$D/2026-11-21/kalshi-1000.jsonl.gz.partial" 100
+	[ ! -e "$D/.sync-ready" ]
+	kill -TERM "$PID"
+	rc=0
+	wait "$PID" || rc=$?
+	[ "$rc" -eq 0 ]
+	[ -f "$D/.sync-ready" ]
+	[ -z "$(find "$D" -name '*.partial')" ]
+	[ "$(zcat "$D/2026-11-21/kalshi-1000.jsonl.gz" | wc -l)" -eq 100 ]
+	grep -q 'reason=exit' "$T/log"
+}
+
+@test "rotate: more feeds than open files: the least recently used is closed, nothing is lost" {
+	/usr/bin/python3 -c '
+for i in range(2000):
+    print("{\"ts\":\"2026-11-21T10:00:%02d.%06dZ\",\"feed\":\"f%d\",\"data\":%d}" % (i // 100, i, i % 20, i))
+' > "$T/in.jsonl"
+	run ssmd-jsonl-rotate "$D" < "$T/in.jsonl"
+	assert_success
+	assert_output --partial 'reason=evicted'
+	rot_cat "$D" > "$T/out.jsonl"
+	[ "$(wc -l < "$T/out.jsonl")" -eq 2000 ]
+	run jq -r .feed "$T/out.jsonl"
+	[ "$(printf '%s\n' "$output" | sort | uniq -c | awk '$1 == 100' | wc -l)" -eq 20 ]
+	rot_valid "$D"
+}
+
 @test "rotate: kill -9 at 20 random points, then a restart: no flushed line lost, nothing corrupt, no file overwritten" {
 	seed=${ROT_SEED:-$RANDOM}
 	echo "# seed $seed (ROT_SEED=$seed repeats this run)" >&3
