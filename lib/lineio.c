@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "lineio.h"
+#include "sig.h"
 #include "wbuf.h"
 
 #define LR_READ		(256 * 1024)	/* bytes asked of each read(2) */
@@ -183,4 +184,27 @@ lr_fill(struct lr *r, int timeout_ms)
 	if (errno == EAGAIN)
 		return LR_TIMEOUT;
 	return LR_ERROR;
+}
+
+int
+lr_loop(struct lr *r, const struct lr_ops *ops, void *arg)
+{
+	struct lr_line	l;
+	int		n, rc;
+
+	for (;;) {
+		while ((n = lr_next(r, &l)) == LR_LINE)
+			if ((rc = ops->line(arg, &l)) != 0)
+				return rc == LR_STOP ? 0 : rc;
+		if ((rc = ops->idle(arg)) != 0)
+			return rc == LR_STOP ? 0 : rc;
+		if (n == LR_EOF)
+			return 0;
+		if (sig_stop) {
+			r->eof = 1;	/* drain what was read, then end */
+			continue;
+		}
+		if (lr_fill(r, ops->tick_ms) == LR_ERROR)
+			return -1;
+	}
 }

@@ -56,4 +56,22 @@ int	lr_fill(struct lr *, int timeout_ms);
 /* Bytes of an unfinished line still buffered (what a stop would leave). */
 size_t	lr_pending(const struct lr *);
 
+/* The read loop of a filter.  line() is called for every line (and piece);
+ * idle() whenever the buffered input is used up, before reading blocks,
+ * and every tick_ms while nothing comes: the place to flush and to do
+ * timed work.  Both return 0 to go on, LR_STOP to end with success, or
+ * an exit code to end with it.  After a stop signal (sig_stop) nothing
+ * more is read, but what was, an unfinished last line included, still
+ * goes to line().  Returns 0, an exit code, or -1 on a read error (errno
+ * set). */
+#define LR_STOP	256
+
+struct lr_ops {
+	int	(*line)(void *, const struct lr_line *);
+	int	(*idle)(void *);
+	int	  tick_ms;
+};
+
+int	lr_loop(struct lr *, const struct lr_ops *, void *arg);
+
 #endif

@@ -87,10 +87,22 @@ parse_duration(const char *s, double *secs)
 }
 
 int
+feed_name_okn(const char *s, size_t n)
+{
+	size_t	i;
+
+	if (n == 0 || n > 64)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' &&
+		    s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+		    s[i] == '.' || s[i] == '_' || s[i] == '-'))
+			return 0;
+	return 1;
+}
+
+int
 feed_name_ok(const char *s)
 {
-	size_t	n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789._-");
-
-	return n > 0 && n <= 64 && s[n] == '\0';
+	return feed_name_okn(s, strlen(s));
 }

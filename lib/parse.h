@@ -2,6 +2,7 @@
 #ifndef SSMD_PARSE_H
 #define SSMD_PARSE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* "16M", "512k", "1G", "100" (bytes, powers of 1024; "MiB" and "MB" alike). */
@@ -14,5 +15,6 @@ int	parse_uint(const char *, uint64_t min, uint64_t max, uint64_t *);
 /* A feed or instance name: 1 to 64 of A-Z a-z 0-9 . _ - (it lands in
  * file names, NATS subjects and metric labels). */
 int	feed_name_ok(const char *);
+int	feed_name_okn(const char *, size_t);	/* not NUL-terminated */
 
 #endif

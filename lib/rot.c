@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "archive.h"
-#include "b64.h"
+#include "badline.h"
 #include "json.h"
 #include "lineio.h"
 #include "log.h"
@@ -30,7 +30,6 @@
 #define MAX_OPEN	16		/* feeds with a file open at once */
 #define DAY_US		(86400LL * 1000000)
 #define CHUNK		(16 * 1024)	/* of a bad line, escaped at once */
-#define TOO_LONG	JSON_NERR	/* reason past the validator's */
 #define TICK_MS		100
 
 struct slot {
@@ -54,37 +53,22 @@ struct rot {
 	struct slot		*last;		/* written to last */
 	int64_t			 last_t;	/* its line's time */
 	struct wb		 scr;		/* a bad line, made valid */
-	struct b64		 b64;
+	struct badline		 bad;
 	struct slot		*long_slot;	/* an over-long line in hand */
-	uint64_t		 long_bytes;
 	struct rot_oc		 oc;
 	struct log_rate		 rate;
 	double			 now;		/* monotonic, at the last tick */
-	struct metric		*in, *bin, *bout, *empty, *late, *rfiles,
-				*rlines, *rcut;
-	struct metric		*invalid[TOO_LONG + 1];
+	struct linestat		 st;
+	struct metric		*bout, *late, *rfiles, *rlines, *rcut;
 };
-
-static const char *
-reason(int r)
-{
-	return r == TOO_LONG ? "too_long" : json_reason(r);
-}
 
 static void
 setup_metrics(struct rot *s)
 {
-	char	labels[64];
-	int	i;
-
-	s->in = metrics_counter("ssmd_jsonl_rotate_lines_in_total", NULL,
-	    "Lines read, empty and invalid ones included.");
-	s->bin = metrics_counter("ssmd_jsonl_rotate_bytes_in_total", NULL,
-	    "Bytes read.");
+	/* Input is counted per process: one input carries many feeds. */
+	linestat_init(&s->st, "ssmd_jsonl_rotate", NULL);
 	s->bout = metrics_counter("ssmd_jsonl_rotate_bytes_out_total", NULL,
 	    "Bytes written to archive files (compressed).");
-	s->empty = metrics_counter("ssmd_jsonl_rotate_empty_lines_total", NULL,
-	    "Empty lines skipped.");
 	s->late = metrics_counter("ssmd_jsonl_rotate_late_lines_total", NULL,
 	    "Lines older than the slot of their feed's open file, kept in it.");
 	s->rfiles = metrics_counter("ssmd_jsonl_rotate_recovered_files_total",
@@ -94,13 +78,6 @@ setup_metrics(struct rot *s)
 	s->rcut = metrics_counter(
 	    "ssmd_jsonl_rotate_recovery_cut_bytes_total", NULL,
 	    "Bytes of half lines cut off in recovery.");
-	for (i = JSON_EMPTY; i <= TOO_LONG; i++) {
-		snprintf(labels, sizeof(labels), "reason=\"%s\"", reason(i));
-		s->invalid[i] = metrics_counter(
-		    "ssmd_jsonl_rotate_invalid_lines_total", labels,
-		    "Lines that are not one JSON value, archived as error "
-		    "records.");
-	}
 }
 
 static void
@@ -344,17 +321,15 @@ drain_scratch(struct rot *s, struct slot *sl)
 	return r;
 }
 
-/* {"ts":"...","feed":"...","error":"...","line":N,"raw" or "raw_b64":"
- * -- the head of a bad line's error record, as ssmd(7) describes it. */
+/* Start a bad line's error record (badline.h) in the file of the line
+ * before it, with that line's time and feed. */
 static struct slot *
-invalid_head(struct rot *s, int why, int b64, int *rc)
+invalid_head(struct rot *s, int why, int b64, uint64_t line, int *rc)
 {
 	const char	*feed = s->o->feed;
 	struct slot	*sl;
 	struct timespec	 t;
-	char		 ts[TS_LEN + 1], buf[256];
 	int64_t		 us;
-	int		 n;
 
 	if (feed == NULL)
 		feed = s->last != NULL ? s->last->feed : ROT_FEED_UNKNOWN;
@@ -363,28 +338,34 @@ invalid_head(struct rot *s, int why, int b64, int *rc)
 		return NULL;
 	t.tv_sec = us / 1000000;
 	t.tv_nsec = us % 1000000 * 1000;
-	ts_format(ts, &t);
-	n = snprintf(buf, sizeof(buf), "{\"ts\":\"%s\",\"feed\":\"%s\","
-	    "\"error\":\"%s\",\"line\":%llu,\"%s\":\"", ts, sl->feed,
-	    reason(why),
-	    (unsigned long long)s->lr.lineno + (why == TOO_LONG), b64 ?
-	    "raw_b64" : "raw");
-	if (rot_file_write(&sl->f, buf, n) == -1) {
+	bad_begin(&s->bad, &s->scr, &t, sl->feed, why, line, b64);
+	if (drain_scratch(s, sl) == -1) {
 		*rc = io_fail(s, sl, "cannot write file");
 		return NULL;
 	}
 	return sl;
 }
 
+/* The next bytes of the line in hand, a chunk at a time. */
 static int
-invalid_tail(struct rot *s, struct slot *sl, uint64_t bytes)
+invalid_body(struct rot *s, struct slot *sl, const char *p, size_t n)
 {
-	char	buf[64];
-	int	n;
+	size_t	k;
 
-	n = snprintf(buf, sizeof(buf), "\",\"bytes\":%llu}",
-	    (unsigned long long)bytes);
-	if (rot_file_write(&sl->f, buf, n) == -1 ||
+	for (; n > 0; p += k, n -= k) {
+		k = n < CHUNK ? n : CHUNK;
+		bad_put(&s->bad, &s->scr, p, k);
+		if (drain_scratch(s, sl) == -1)
+			return io_fail(s, sl, "cannot write file");
+	}
+	return 0;
+}
+
+static int
+invalid_tail(struct rot *s, struct slot *sl)
+{
+	bad_end(&s->bad, &s->scr);
+	if (drain_scratch(s, sl) == -1 ||
 	    rot_file_eol(&sl->f, s->last_t, 1) == -1)
 		return io_fail(s, sl, "cannot write file");
 	metric_inc(sl->lines);
@@ -396,26 +377,11 @@ warn_invalid(struct rot *s, int why, uint64_t line)
 {
 	unsigned	supp;
 
-	metric_inc(s->invalid[why]);
+	metric_inc(s->st.invalid[why]);
 	if (log_rate_ok(&s->rate, &supp))
 		log_warn("invalid line archived as an error record",
 		    "line=%llu reason=%s suppressed=%u",
-		    (unsigned long long)line, reason(why), supp);
-}
-
-/* Base64 of p[0..n) through the scratch buffer, a chunk at a time. */
-static int
-put_b64(struct rot *s, struct slot *sl, const char *p, size_t n)
-{
-	size_t	k;
-
-	for (; n > 0; p += k, n -= k) {
-		k = n < 3 * CHUNK ? n : 3 * CHUNK;
-		b64_put(&s->b64, &s->scr, p, k);
-		if (drain_scratch(s, sl) == -1)
-			return -1;
-	}
-	return 0;
+		    (unsigned long long)line, bad_reason(why), supp);
 }
 
 /* A whole line that is not JSON: kept, escaped, in a valid record. */
@@ -423,27 +389,15 @@ static int
 invalid_line(struct rot *s, int why, const char *p, size_t n)
 {
 	struct slot	*sl;
-	int		 b64 = !utf8_valid(p, n), rc;
-	size_t		 k, len = n;
+	int		 rc;
 
 	warn_invalid(s, why, s->lr.lineno);
-	if ((sl = invalid_head(s, why, b64, &rc)) == NULL)
+	if ((sl = invalid_head(s, why, bad_needs_b64(p, n), s->lr.lineno,
+	    &rc)) == NULL)
 		return rc;
-	if (b64) {
-		b64_begin(&s->b64);
-		if (put_b64(s, sl, p, n) == -1)
-			return io_fail(s, sl, "cannot write file");
-		b64_end(&s->b64, &s->scr);
-	} else
-		for (; n > 0; p += k, n -= k) {
-			k = n < CHUNK ? n : CHUNK;
-			json_escape(&s->scr, p, k);
-			if (drain_scratch(s, sl) == -1)
-				return io_fail(s, sl, "cannot write file");
-		}
-	if (drain_scratch(s, sl) == -1)
-		return io_fail(s, sl, "cannot write file");
-	return invalid_tail(s, sl, len);
+	if ((rc = invalid_body(s, sl, p, n)) != 0)
+		return rc;
+	return invalid_tail(s, sl);
 }
 
 /* A piece of a line over --max-line: streamed as base64, never held. */
@@ -454,24 +408,19 @@ long_piece(struct rot *s, const struct lr_line *l)
 	int		 rc;
 
 	if (l->flags & LR_FIRST) {
-		metric_inc(s->in);
-		warn_invalid(s, TOO_LONG, s->lr.lineno + 1);
-		if ((sl = invalid_head(s, TOO_LONG, 1, &rc)) == NULL)
+		metric_inc(s->st.in);
+		warn_invalid(s, BAD_TOO_LONG, s->lr.lineno + 1);
+		if ((sl = invalid_head(s, BAD_TOO_LONG, 1, s->lr.lineno + 1,
+		    &rc)) == NULL)
 			return rc;
 		s->long_slot = sl;
-		s->long_bytes = 0;
-		b64_begin(&s->b64);
 	}
-	s->long_bytes += l->len;
-	if (put_b64(s, sl, l->p, l->len) == -1)
-		return io_fail(s, sl, "cannot write file");
+	if ((rc = invalid_body(s, sl, l->p, l->len)) != 0)
+		return rc;
 	if (l->flags & LR_MORE)
 		return 0;
 	s->long_slot = NULL;
-	b64_end(&s->b64, &s->scr);
-	if (drain_scratch(s, sl) == -1)
-		return io_fail(s, sl, "cannot write file");
-	return invalid_tail(s, sl, s->long_bytes);
+	return invalid_tail(s, sl);
 }
 
 /* The ts and feed members of a line.  ssmd-stamp's envelope starts
@@ -504,24 +453,16 @@ line_meta(const char *p, size_t n, struct json_span *ts, struct json_span *feed)
 static int
 feed_ok(struct rot *s, const char *p, size_t n)
 {
-	size_t	i;
-
 	if (s->last != NULL && s->last->flen == n &&
 	    memcmp(s->last->feed, p, n) == 0)
 		return 1;	/* checked when first seen */
-	if (n == 0 || n > 64)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' &&
-		    p[i] <= 'Z') || (p[i] >= '0' && p[i] <= '9') ||
-		    p[i] == '.' || p[i] == '_' || p[i] == '-'))
-			return 0;
-	return 1;
+	return feed_name_okn(p, n);
 }
 
 static int
-on_line(struct rot *s, const struct lr_line *l)
+on_line(void *arg, const struct lr_line *l)
 {
+	struct rot		*s = arg;
 	struct json_span	 v, f;
 	struct slot		*sl;
 	const char		*feed;
@@ -531,9 +472,9 @@ on_line(struct rot *s, const struct lr_line *l)
 
 	if (l->flags & LR_LONG)
 		return long_piece(s, l);
-	metric_inc(s->in);
+	metric_inc(s->st.in);
 	if (l->len == 0) {
-		metric_inc(s->empty);
+		metric_inc(s->st.empty);
 		return 0;
 	}
 	if ((e = json_check(l->p, l->len, NULL)) != JSON_OK)
@@ -561,8 +502,9 @@ on_line(struct rot *s, const struct lr_line *l)
 
 /* Periodic work: flushes, idle closes, SIGHUP, on-close, metrics. */
 static int
-tick(struct rot *s)
+tick(void *arg)
 {
+	struct rot		*s = arg;
 	const struct rot_opts	*o = s->o;
 	struct slot		*sl;
 	int64_t			 wall = ts_now_us();
@@ -598,7 +540,7 @@ tick(struct rot *s)
 		count_out(s, sl);
 	}
 	rot_oc_tick(&s->oc);
-	metric_set(s->bin, (double)s->lr.bytes);
+	metric_set(s->st.bytes_in, (double)s->lr.bytes);
 	metrics_tick();
 	return 0;
 }
@@ -606,28 +548,15 @@ tick(struct rot *s)
 static int
 rot_loop(struct rot *s)
 {
-	struct lr_line	l;
-	int		r, rc;
+	static const struct lr_ops	ops = { on_line, tick, TICK_MS };
+	int				rc;
 
-	for (;;) {
-		while ((r = lr_next(&s->lr, &l)) == LR_LINE)
-			if ((rc = on_line(s, &l)) != 0)
-				return rc;
-		if ((rc = tick(s)) != 0 || r == LR_EOF)
-			return rc;
-		if (sig_stop) {
-			/* A part of a line already read is still kept, as a
-			 * last line without a newline. */
-			s->lr.eof = 1;
-			continue;
-		}
-		if (lr_fill(&s->lr, TICK_MS) == LR_ERROR) {
-			log_error("cannot read standard input", "error=%s",
-			    log_q(strerror(errno)));
-			rc = close_all(s, "exit");
-			return rc ? rc : EX_IOERR;
-		}
-	}
+	if ((rc = lr_loop(&s->lr, &ops, s)) != -1)
+		return rc;
+	log_error("cannot read standard input", "error=%s",
+	    log_q(strerror(errno)));
+	rc = close_all(s, "exit");	/* what was read is kept */
+	return rc ? rc : EX_IOERR;
 }
 
 /* One writer per directory: another would finalize our files. */
@@ -749,7 +678,7 @@ rot_run(const struct rot_opts *o, int fd)
 		rc = EX_IOERR;
 	}
 	log_info("done", "lines_in=%llu bytes_in=%llu bytes_out=%llu "
-	    "signal=%d", (unsigned long long)metric_value(s->in),
+	    "signal=%d", (unsigned long long)metric_value(s->st.in),
 	    (unsigned long long)s->lr.bytes,
 	    (unsigned long long)metric_value(s->bout), (int)sig_stop);
 done:
@@ -757,7 +686,7 @@ done:
 		if (s->slot[i].open)
 			rot_file_abort(&s->slot[i].f);
 	rot_oc_finish(&s->oc, rc == 0 ? o->oc_wait : 0);
-	metric_set(s->bin, (double)s->lr.bytes);
+	metric_set(s->st.bytes_in, (double)s->lr.bytes);
 	(void)metrics_flush();
 	lr_free(&s->lr);
 	wb_free(&s->scr);

@@ -6,7 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "b64.h"
+#include "badline.h"
 #include "json.h"
 #include "lineio.h"
 #include "log.h"
@@ -16,21 +16,18 @@
 #include "ts.h"
 #include "wbuf.h"
 
-#define REASON_TOO_LONG	JSON_NERR	/* one past the validator's reasons */
-
 struct stamp {
 	const struct stamp_opts	*o;
 	struct lr		 lr;
 	struct wb		 out, rej;
 	char			 feedkv[256];	/* ,"feed":"<escaped>", */
 	size_t			 feedlen;
-	struct b64		 b64;
-	uint64_t		 long_bytes;	/* of the over-long line in hand */
+	struct badline		 bad;		/* an error record in hand */
 	struct timespec		 now;
 	int64_t			 last_us;	/* ts of the previous line */
 	struct log_rate		 rate;
-	struct metric		*in, *out_lines, *bin, *bout, *empty, *last;
-	struct metric		*invalid[REASON_TOO_LONG + 1];
+	struct linestat		 st;
+	struct metric		*out_lines, *bout, *last;
 };
 
 int
@@ -45,18 +42,11 @@ stamp_policy(const char *s)
 	return -1;
 }
 
-static const char *
-reason(int r)
-{
-	return r == REASON_TOO_LONG ? "too_long" : json_reason(r);
-}
-
 static int
 stamp_setup(struct stamp *s)
 {
 	struct wb	fw;
 	char		labels[192];
-	int		i;
 
 	/* The feed is escaped once, into a fixed piece of every envelope. */
 	if (wb_init(&fw, -1, sizeof(s->feedkv)) == -1)
@@ -74,24 +64,13 @@ stamp_setup(struct stamp *s)
 	wb_free(&fw);
 
 	snprintf(labels, sizeof(labels), "feed=\"%s\"", s->o->feed);
-	s->in = metrics_counter("ssmd_stamp_lines_in_total", labels,
-	    "Lines read, empty and invalid ones included.");
+	linestat_init(&s->st, "ssmd_stamp", labels);
 	s->out_lines = metrics_counter("ssmd_stamp_lines_out_total", labels,
 	    "Lines written: envelopes and kept invalid records.");
-	s->bin = metrics_counter("ssmd_stamp_bytes_in_total", labels,
-	    "Bytes read.");
 	s->bout = metrics_counter("ssmd_stamp_bytes_out_total", labels,
 	    "Bytes written to standard output.");
-	s->empty = metrics_counter("ssmd_stamp_empty_lines_total", labels,
-	    "Empty lines skipped.");
 	s->last = metrics_gauge("ssmd_stamp_last_line_timestamp_seconds",
 	    labels, "Receive time of the last line, seconds since the epoch.");
-	for (i = JSON_EMPTY; i <= REASON_TOO_LONG; i++) {
-		snprintf(labels, sizeof(labels), "feed=\"%s\",reason=\"%s\"",
-		    s->o->feed, reason(i));
-		s->invalid[i] = metrics_counter("ssmd_stamp_invalid_lines_total",
-		    labels, "Lines that are not one JSON value, by reason.");
-	}
 	return 0;
 }
 
@@ -110,31 +89,6 @@ put_head(struct stamp *s)
 }
 
 static void
-put_error_head(struct stamp *s, int why, int b64)
-{
-	char	buf[128];
-	int	n;
-
-	put_head(s);
-	n = snprintf(buf, sizeof(buf), "\"error\":\"%s\",\"line\":%llu,%s",
-	    reason(why), (unsigned long long)s->lr.lineno,
-	    b64 ? "\"raw_b64\":\"" : "\"raw\":\"");
-	wb_put(&s->out, buf, n);
-}
-
-static void
-put_error_tail(struct stamp *s, uint64_t bytes)
-{
-	char	buf[64];
-	int	n;
-
-	n = snprintf(buf, sizeof(buf), "\",\"bytes\":%llu}\n",
-	    (unsigned long long)bytes);
-	wb_put(&s->out, buf, n);
-	metric_inc(s->out_lines);
-}
-
-static void
 warn_invalid(struct stamp *s, int why, size_t len)
 {
 	static const char *const pol[] = { "keep", "reject", "stop" };
@@ -143,37 +97,31 @@ warn_invalid(struct stamp *s, int why, size_t len)
 	if (log_rate_ok(&s->rate, &supp))
 		log_warn("invalid line", "line=%llu reason=%s bytes=%zu "
 		    "policy=%s suppressed=%u", (unsigned long long)s->lr.lineno,
-		    reason(why), len, pol[s->o->policy], supp);
+		    bad_reason(why), len, pol[s->o->policy], supp);
 }
 
 /* A whole line that is not one JSON value. */
 static int
 invalid_line(struct stamp *s, int why, const struct lr_line *l)
 {
-	int	b64;
-
-	metric_inc(s->invalid[why]);
+	metric_inc(s->st.invalid[why]);
 	warn_invalid(s, why, l->len);
 	switch (s->o->policy) {
 	case STAMP_STOP:
 		log_error("stopping at invalid line", "line=%llu reason=%s",
-		    (unsigned long long)s->lr.lineno, reason(why));
+		    (unsigned long long)s->lr.lineno, bad_reason(why));
 		return EX_DATAERR;
 	case STAMP_REJECT:
 		wb_put(&s->rej, l->p, l->len);
 		wb_putc(&s->rej, '\n');
 		return 0;
 	}
-	/* Valid UTF-8 survives as a JSON string; anything else as base64. */
-	b64 = !utf8_valid(l->p, l->len);
-	put_error_head(s, why, b64);
-	if (b64) {
-		b64_begin(&s->b64);
-		b64_put(&s->b64, &s->out, l->p, l->len);
-		b64_end(&s->b64, &s->out);
-	} else
-		json_escape(&s->out, l->p, l->len);
-	put_error_tail(s, l->len);
+	bad_begin(&s->bad, &s->out, &s->now, s->o->feed, why, s->lr.lineno,
+	    bad_needs_b64(l->p, l->len));
+	bad_put(&s->bad, &s->out, l->p, l->len);
+	bad_end(&s->bad, &s->out);
+	wb_putc(&s->out, '\n');
+	metric_inc(s->out_lines);
 	return 0;
 }
 
@@ -181,34 +129,32 @@ invalid_line(struct stamp *s, int why, const struct lr_line *l)
 static int
 long_piece(struct stamp *s, const struct lr_line *l)
 {
+	uint64_t	lineno = s->lr.lineno + 1;	/* counted at its end */
+
 	if (l->flags & LR_FIRST) {
-		s->long_bytes = 0;
-		metric_inc(s->in);
-		metric_inc(s->invalid[REASON_TOO_LONG]);
-		warn_invalid(s, REASON_TOO_LONG, l->len);
+		metric_inc(s->st.in);
+		metric_inc(s->st.invalid[BAD_TOO_LONG]);
+		warn_invalid(s, BAD_TOO_LONG, l->len);
 		if (s->o->policy == STAMP_STOP) {
 			log_error("stopping at invalid line", "line=%llu "
-			    "reason=too_long", (unsigned long long)s->lr.lineno + 1);
+			    "reason=too_long", (unsigned long long)lineno);
 			return EX_DATAERR;
 		}
-		if (s->o->policy == STAMP_KEEP) {
-			s->lr.lineno++;	/* name the line being read */
-			put_error_head(s, REASON_TOO_LONG, 1);
-			s->lr.lineno--;
-			b64_begin(&s->b64);
-		}
+		if (s->o->policy == STAMP_KEEP)
+			bad_begin(&s->bad, &s->out, &s->now, s->o->feed,
+			    BAD_TOO_LONG, lineno, 1);
 	}
-	s->long_bytes += l->len;
 	if (s->o->policy == STAMP_REJECT) {
 		wb_put(&s->rej, l->p, l->len);
 		if (!(l->flags & LR_MORE))
 			wb_putc(&s->rej, '\n');
 		return 0;
 	}
-	b64_put(&s->b64, &s->out, l->p, l->len);
+	bad_put(&s->bad, &s->out, l->p, l->len);
 	if (!(l->flags & LR_MORE)) {
-		b64_end(&s->b64, &s->out);
-		put_error_tail(s, s->long_bytes);
+		bad_end(&s->bad, &s->out);
+		wb_putc(&s->out, '\n');
+		metric_inc(s->out_lines);
 	}
 	return 0;
 }
@@ -232,17 +178,18 @@ stamp_clock(struct stamp *s)
 }
 
 static int
-stamp_line(struct stamp *s, const struct lr_line *l)
+stamp_line(void *arg, const struct lr_line *l)
 {
-	enum json_err	e;
+	struct stamp	*s = arg;
+	enum json_err	 e;
 
 	stamp_clock(s);
 	metric_set(s->last, s->now.tv_sec + s->now.tv_nsec / 1e9);
 	if (l->flags & LR_LONG)
 		return long_piece(s, l);
-	metric_inc(s->in);
+	metric_inc(s->st.in);
 	if (l->len == 0) {
-		metric_inc(s->empty);
+		metric_inc(s->st.empty);
 		return 0;
 	}
 	if ((e = json_check(l->p, l->len, NULL)) != JSON_OK)
@@ -255,7 +202,8 @@ stamp_line(struct stamp *s, const struct lr_line *l)
 	return 0;
 }
 
-/* Check the outputs after a flush; returns an exit code or -1 to go on. */
+/* Check the outputs after a flush: 0 to go on, LR_STOP when the reader
+ * went away, or an exit code. */
 static int
 check_output(struct stamp *s)
 {
@@ -269,7 +217,7 @@ check_output(struct stamp *s)
 		    "lines_unwritten=%llu bytes_unwritten=%llu",
 		    (unsigned long long)s->out.lost_lines,
 		    (unsigned long long)s->out.lost_bytes);
-		return EX_OK;
+		return LR_STOP;
 	}
 	if (s->out.state == WB_ERROR) {
 		log_error("cannot write standard output", "error=%s "
@@ -277,51 +225,28 @@ check_output(struct stamp *s)
 		    (unsigned long long)s->out.lost_lines);
 		return EX_IOERR;
 	}
-	return -1;
+	return 0;
 }
 
+/* Input paused: flush, so a live feed is never held back. */
 static int
-flush_all(struct stamp *s)
+flush_all(void *arg)
 {
+	struct stamp	*s = arg;
+
 	wb_flush(&s->out);
 	if (s->rej.fd != -1)
 		wb_flush(&s->rej);
 	metric_set(s->bout, (double)s->out.bytes);
-	metric_set(s->bin, (double)s->lr.bytes);
+	metric_set(s->st.bytes_in, (double)s->lr.bytes);
 	metrics_tick();
 	return check_output(s);
-}
-
-static int
-stamp_loop(struct stamp *s)
-{
-	struct lr_line	l;
-	int		r, rc;
-
-	for (;;) {
-		while ((r = lr_next(&s->lr, &l)) == LR_LINE)
-			if ((rc = stamp_line(s, &l)) != 0)
-				return rc;
-		if ((rc = flush_all(s)) != -1 || r == LR_EOF)
-			return rc == -1 ? EX_OK : rc;
-		if (sig_stop) {
-			/* Whatever part of a line was read is still passed
-			 * on, as a last line without a newline. */
-			s->lr.eof = 1;
-			continue;
-		}
-		r = lr_fill(&s->lr, 1000);
-		if (r == LR_ERROR) {
-			log_error("cannot read standard input", "error=%s",
-			    log_q(strerror(errno)));
-			return EX_IOERR;
-		}
-	}
 }
 
 int
 stamp_run(const struct stamp_opts *o, int in, int out)
 {
+	static const struct lr_ops ops = { stamp_line, flush_all, 1000 };
 	struct stamp	s;
 	int		rc = EX_OSERR, fd = -1;
 
@@ -344,14 +269,19 @@ stamp_run(const struct stamp_opts *o, int in, int out)
 	    wb_init(&s.out, out, 256 * 1024) == -1 ||
 	    (fd != -1 && wb_init(&s.rej, fd, 64 * 1024) == -1))
 		goto done;
-	rc = stamp_loop(&s);
+	rc = lr_loop(&s.lr, &ops, &s);
+	if (rc == -1) {
+		log_error("cannot read standard input", "error=%s",
+		    log_q(strerror(errno)));
+		rc = EX_IOERR;
+	}
 	if (rc == EX_DATAERR)
 		(void)flush_all(&s);
 	log_info("done", "lines_in=%llu lines_out=%llu empty=%llu "
 	    "bytes_in=%llu bytes_out=%llu signal=%d",
-	    (unsigned long long)metric_value(s.in),
+	    (unsigned long long)metric_value(s.st.in),
 	    (unsigned long long)metric_value(s.out_lines),
-	    (unsigned long long)metric_value(s.empty),
+	    (unsigned long long)metric_value(s.st.empty),
 	    (unsigned long long)s.lr.bytes, (unsigned long long)s.out.bytes,
 	    (int)sig_stop);
 done:

@@ -1,0 +1,54 @@
+/* badline: the error record that keeps a line which is not one JSON
+ * value, in the one form every ssmd program writes (see ssmd(7)):
+ *
+ *   {"ts":"...","feed":"...","error":"<reason>","line":N,"raw":"...","bytes":N}
+ *
+ * "raw" holds a line in valid UTF-8 as a JSON string; any other line, and
+ * a line over the maximum length (which arrives in pieces and is never
+ * held whole), goes in "raw_b64" instead. */
+#ifndef SSMD_BADLINE_H
+#define SSMD_BADLINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "b64.h"
+#include "json.h"
+
+struct metric;
+struct wb;
+
+#define BAD_TOO_LONG	JSON_NERR		/* a reason past json_check's */
+#define BAD_NREASONS	(JSON_NERR + 1)
+
+struct badline {
+	struct b64	b64;
+	int		is_b64;
+	uint64_t	bytes;
+};
+
+/* The input counters every line filter keeps, under the same names:
+ * <prefix>_lines_in_total, _bytes_in_total, _empty_lines_total and
+ * _invalid_lines_total{reason=...}; labels (e.g. feed="kalshi") go on
+ * each, or NULL. */
+struct linestat {
+	struct metric	*in, *bytes_in, *empty, *invalid[BAD_NREASONS];
+};
+
+void	linestat_init(struct linestat *, const char *prefix, const char *labels);
+
+/* "syntax", "utf8", ..., "too_long". */
+const char	*bad_reason(int why);
+/* Nonzero if p[0..n) must go in raw_b64. */
+int		 bad_needs_b64(const char *p, size_t n);
+/* Everything up to the opening quote of the raw value.  feed is written
+ * as it is: callers pass only checked names (feed_name_ok). */
+void	bad_begin(struct badline *, struct wb *, const struct timespec *ts,
+	    const char *feed, int why, uint64_t line, int b64);
+/* The next bytes of the line, escaped or in base64. */
+void	bad_put(struct badline *, struct wb *, const char *p, size_t n);
+/* The closing quote, "bytes" and the closing brace; no newline. */
+void	bad_end(struct badline *, struct wb *);
+
+#endif
