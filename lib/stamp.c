@@ -184,7 +184,6 @@ stamp_line(void *arg, const struct lr_line *l)
 	enum json_err	 e;
 
 	stamp_clock(s);
-	metric_set(s->last, s->now.tv_sec + s->now.tv_nsec / 1e9);
 	if (l->flags & LR_LONG)
 		return long_piece(s, l);
 	metric_inc(s->st.in);
@@ -237,6 +236,7 @@ flush_all(void *arg)
 	wb_flush(&s->out);
 	if (s->rej.fd != -1)
 		wb_flush(&s->rej);
+	metric_set(s->last, s->last_us / 1e6);	/* once a batch, not a line */
 	metric_set(s->bout, (double)s->out.bytes);
 	metric_set(s->st.bytes_in, (double)s->lr.bytes);
 	metrics_tick();

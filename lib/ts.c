@@ -25,6 +25,11 @@ put2(char *p, unsigned v)
 	p[1] = '0' + v % 10;
 }
 
+static const char pairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233"
+    "34353637383940414243444546474849505152535455565758596061626364656667"
+    "6869707172737475767778798081828384858687888990919293949596979899";
+
 void
 ts_format(char out[TS_LEN + 1], const struct timespec *t)
 {
@@ -52,9 +57,9 @@ ts_format(char out[TS_LEN + 1], const struct timespec *t)
 	}
 	memcpy(out, prefix, 19);
 	out[19] = '.';
-	for (i = 25; i >= 20; i--) {
-		out[i] = '0' + us % 10;
-		us /= 10;
+	for (i = 24; i >= 20; i -= 2) {		/* two digits a step */
+		memcpy(out + i, pairs + 2 * (us % 100), 2);
+		us /= 100;
 	}
 	out[26] = 'Z';
 	out[27] = '\0';
