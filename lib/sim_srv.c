@@ -364,27 +364,48 @@ sim_kick(struct sim_conn *c)
 		event_active(c->gen, 0, 0);
 }
 
-/* Command log: one JSON line per client frame and per connection event. */
+/* Command log: one JSON line per client frame and per connection event.
+ * A frame that is not valid JSON is logged as an escaped string "text". */
 static void
-log_line(struct sim *s, struct sim_conn *c, const char *what,
-    const char *p, size_t n)
+log_head(struct sim *s, struct sim_conn *c)
 {
 	char	 ts[TS_LEN + 1], head[400];
 	int	 k;
 
-	if (!s->logging)
-		return;
 	k = snprintf(head, sizeof head, "{\"ts\":\"%s\",\"conn\":%u,\"peer\":"
 	    "\"%s\",", ts_now(ts), c->id, c->ws ? ws_peer(c->ws) : "");
 	wb_put(&s->log, head, (size_t)k);
-	if (strcmp(what, "frame") == 0 && json_check(p, n, NULL) == JSON_OK) {
+}
+
+static void
+log_frame(struct sim *s, struct sim_conn *c, const char *p, size_t n)
+{
+	if (!s->logging)
+		return;
+	log_head(s, c);
+	if (json_check(p, n, NULL) == JSON_OK) {
 		wb_puts(&s->log, "\"frame\":");
 		wb_put(&s->log, p, n);
 	} else {
-		wb_put(&s->log, "\"", 1);
-		wb_put(&s->log, what, strlen(what));
-		wb_puts(&s->log, "\":\"");
+		wb_puts(&s->log, "\"text\":\"");
 		json_escape(&s->log, p, n);
+		wb_put(&s->log, "\"", 1);
+	}
+	wb_puts(&s->log, "}\n");
+	wb_flush(&s->log);
+}
+
+/* ev is the rest of the object, already JSON: "event":"open",... */
+static void
+log_event(struct sim *s, struct sim_conn *c, const char *ev, const char *why)
+{
+	if (!s->logging)
+		return;
+	log_head(s, c);
+	wb_put(&s->log, ev, strlen(ev));
+	if (why != NULL) {
+		wb_puts(&s->log, ",\"reason\":\"");
+		json_escape(&s->log, why, strlen(why));
 		wb_put(&s->log, "\"", 1);
 	}
 	wb_puts(&s->log, "}\n");
@@ -430,10 +451,13 @@ static void
 on_open(struct ws_conn *ws, void *arg)
 {
 	struct sim_conn	*c = arg;
+	char		 ev[96];
 
 	c->ws = ws;
 	log_info("client connected", "conn=%u peer=%s", c->id, ws_peer(ws));
-	log_line(c->s, c, "event", "open", 4);
+	snprintf(ev, sizeof ev, "\"event\":\"open\",\"auth_ts\":\"%s\"",
+	    c->auth_ts);
+	log_event(c->s, c, ev, NULL);
 	/* slowread applies from the start. */
 	for (int i = 0; i < c->nfaults; i++)
 		if (c->faults[i].kind == SIM_F_SLOWREAD && c->faults[i].after == 0)
@@ -445,7 +469,7 @@ on_text(struct ws_conn *ws, const char *p, size_t n, void *arg)
 {
 	struct sim_conn	*c = arg;
 
-	log_line(c->s, c, "frame", p, n);
+	log_frame(c->s, c, p, n);
 	if (!c->ending && !c->silent)
 		sim_cmd(c, p, n);
 }
@@ -454,11 +478,10 @@ static void
 on_close(struct ws_conn *ws, int code, const char *reason, void *arg)
 {
 	struct sim_conn	*c = arg;
-	char		 ev[160];
-	int		 k;
+	char		 ev[64];
 
-	k = snprintf(ev, sizeof ev, "close %d %s", code, reason);
-	log_line(c->s, c, "event", ev, (size_t)k);
+	snprintf(ev, sizeof ev, "\"event\":\"close\",\"code\":%d", code);
+	log_event(c->s, c, ev, reason);
 	log_info("client gone", "conn=%u code=%d reason=%s frames=%llu", c->id,
 	    code, log_q(reason), (unsigned long long)c->frames);
 	ws_free(ws);
