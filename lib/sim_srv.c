@@ -129,6 +129,15 @@ send_oversized(struct sim_conn *c, size_t size)
 	free(b);
 }
 
+static void
+reset_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct sim_conn	*c = arg;
+
+	if (c->ws != NULL)
+		ws_abort(c->ws);
+}
+
 /* Fire the faults due at this frame count.  Returns 0 to go on, -1 if
  * the connection stops sending (closed, reset, silent). */
 static int
@@ -156,10 +165,16 @@ faults_due(struct sim_conn *c)
 			ws_close(c->ws, (int)f->arg, "ssmd-kalshi-sim fault");
 			c->ending = 1;
 			return -1;
-		case SIM_F_RESET:
+		case SIM_F_RESET: {
+			/* What was sent before the reset should arrive: give
+			 * the socket a moment to take it. */
+			struct timeval tv = { 0, 100000 };
 			c->ending = 1;
-			ws_abort(c->ws);
+			c->reset = evtimer_new(c->s->base, reset_cb, c);
+			if (c->reset != NULL)
+				evtimer_add(c->reset, &tv);
 			return -1;
+		}
 		case SIM_F_SILENCE:
 			c->silent = 1;
 			ws_pause(c->ws, 1);
@@ -428,6 +443,8 @@ conn_free(struct sim_conn *c)
 		fclose(c->replay);
 	if (c->gen != NULL)
 		event_free(c->gen);
+	if (c->reset != NULL)
+		event_free(c->reset);
 	if (c->prev != NULL)
 		c->prev->next = c->next;
 	else
@@ -563,7 +580,9 @@ on_upgrade(const struct ws_http_req *r, struct ws_http_resp *resp,
 		return 500;
 	c->s = s;
 	c->id = ++s->next_id;
-	sim_rng_seed(&c->rng, s->o->seed + c->id - 1);
+	/* Every connection gets the same stream: what it receives depends on
+	 * its commands, not on how many came before it. */
+	sim_rng_seed(&c->rng, s->o->seed);
 	c->clock_ms = s->o->start_time * 1000;
 	memcpy(c->faults, s->o->faults, sizeof c->faults);
 	c->nfaults = s->o->nfaults;
