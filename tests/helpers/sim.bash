@@ -22,6 +22,7 @@
 #                        Returns 1 if it does not come up within 20 s.
 # sim_stop               SIGTERM, wait for exit (kill -9 after 10 s); safe to
 #                        call twice and from teardown.  Sets SIM_STATUS.
+#                        Fails if the log holds a sanitizer report.
 # sim_curl ARGS...       curl against the simulator with its CA.
 # sim_fault SPEC         inject a fault on every open connection now
 #                        (GET /_sim/fault?spec=SPEC).
@@ -60,6 +61,7 @@ sim_start() {
 	done
 	rm -f "$SIM_DIR/port"
 	: > "$SIM_CMDS"
+	: > "$SIM_LOG"
 	"$BIN/ssmd-kalshi-sim" "${tls[@]}" --public-key "$SIM_PUB" --port 0 \
 		--port-file "$SIM_DIR/port" --command-log "$SIM_CMDS" \
 		"${args[@]}" 2>>"$SIM_LOG" &
@@ -89,6 +91,11 @@ sim_stop() {
 	SIM_STATUS=0
 	wait "$SIM_PID" 2>/dev/null || SIM_STATUS=$?
 	SIM_PID=
+	# Under make SAN=1 a sanitizer report fails the test that caused it.
+	if grep -q 'Sanitizer\|runtime error:' "$SIM_LOG" 2>/dev/null; then
+		cat "$SIM_LOG" >&2
+		return 1
+	fi
 }
 
 sim_curl() {
