@@ -665,16 +665,30 @@ conn_writecb(struct bufferevent *bev, void *arg)
 	ws_conn_leave(c);
 }
 
+/* Why the TLS handshake failed, if it did: the certificate check's
+ * verdict when there is one, else the first real OpenSSL error. */
 static int
 tls_failed(struct ws_conn *c, char *buf, size_t len)
 {
-	unsigned long	 e, last = 0;
+	SSL		*ssl = bufferevent_openssl_get_ssl(c->bev);
+	unsigned long	 e, pick = 0;
+	long		 v;
+	int		 any = 0;
 
-	while ((e = bufferevent_get_openssl_error(c->bev)) != 0)
-		last = e;
-	if (last == 0)
+	while ((e = bufferevent_get_openssl_error(c->bev)) != 0) {
+		any = 1;
+		if (pick == 0 && ERR_GET_LIB(e) != 0)
+			pick = e;
+	}
+	if (!any || ssl == NULL)
 		return 0;
-	ERR_error_string_n(last, buf, len);
+	if ((v = SSL_get_verify_result(ssl)) != X509_V_OK)
+		snprintf(buf, len, "certificate verify failed: %s",
+		    X509_verify_cert_error_string(v));
+	else if (pick != 0)
+		ERR_error_string_n(pick, buf, len);
+	else
+		snprintf(buf, len, "TLS handshake failed");
 	return 1;
 }
 

@@ -52,6 +52,24 @@ curl_upgrade() {
 	assert_output 101
 }
 
+@test "TLS: a server the CA did not sign fails the handshake, before any HTTP" {
+	sim_start
+	"$ROOT/scripts/mkcerts" "$BATS_TEST_TMPDIR/other"
+	ws_probe "$SIM_URL" --ca "$BATS_TEST_TMPDIR/other/ca.pem" --key "$SIM_KEY" \
+		--send "$SUB_TICKER" 2> "$BATS_TEST_TMPDIR/err" || true
+	run cat "$BATS_TEST_TMPDIR/err"
+	assert_output --partial 'http=0 frames=0'
+	assert_output --partial 'close=-3'
+	assert_output --partial 'certificate verify failed'
+	# No request reached the server, so no credentials were sent.
+	run jq -c 'select(.event == "open")' "$SIM_CMDS"
+	assert_output ''
+	# By name it verifies too (the certificate is for localhost).
+	ws_probe "wss://localhost:$SIM_PORT/trade-api/ws/v2" --ca "$SIM_CA" \
+		--key "$SIM_KEY" --send "$SUB_TICKER" --frames 1 2>&1 >/dev/null |
+		grep -q 'http=101 frames=1'
+}
+
 @test "401: wrong key, stale or future timestamp, missing headers" {
 	sim_start
 	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
