@@ -298,7 +298,8 @@ replay_one(struct sim_conn *c, size_t *len)
 }
 
 /* Send up to max frames; stop early when the socket backs up.  Returns
- * -1 if the connection stopped sending for good. */
+ * 0 to go on, 1 if there is nothing to send until the subscriptions
+ * change, -1 if the connection stopped sending for good. */
 static int
 gen_some(struct sim_conn *c, unsigned max)
 {
@@ -319,7 +320,7 @@ gen_some(struct sim_conn *c, unsigned max)
 			if ((p = replay_one(c, &n)) == NULL)
 				return -1;
 		} else if ((n = gen_one(c)) == 0)
-			return 0;
+			return 1;
 		else
 			p = c->s->frame;
 		if (sim_send(c, p, n) == -1)
@@ -338,8 +339,10 @@ gen_cb(evutil_socket_t fd, short what, void *arg)
 	if (c->ws == NULL)
 		return;
 	if (c->s->o->rate <= 0) {
+		/* Yield after a batch so other connections get their turn;
+		 * a full socket resumes us through on_writable. */
 		if (gen_some(c, GEN_BATCH) == 0 && c->ws != NULL &&
-		    ws_out_pending(c->ws) < WS_OUT_HIGH && c->nsubs > 0)
+		    ws_out_pending(c->ws) < WS_OUT_HIGH)
 			event_active(c->gen, 0, 0);
 		return;
 	}
@@ -363,8 +366,14 @@ sim_kick(struct sim_conn *c)
 {
 	struct timeval	 tv = { 0, RATE_TICK_MS * 1000 };
 
-	if (c->started || c->ws == NULL || c->nsubs == 0)
+	if (c->ws == NULL || c->nsubs == 0)
 		return;
+	if (c->started) {
+		/* New subscriptions may end an idle spell. */
+		if (c->gen != NULL && c->s->o->rate <= 0)
+			event_active(c->gen, 0, 0);
+		return;
+	}
 	c->started = 1;
 	if (c->s->o->replay != NULL &&
 	    (c->replay = fopen(c->s->o->replay, "r")) == NULL)
