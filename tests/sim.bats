@@ -394,6 +394,43 @@ PY
 	[ "$took" -ge 1200 ]
 }
 
+@test "HTTP: bad requests get 400, 404 or 431; keep-alive serves several requests" {
+	sim_start --plain
+	python3 - "$SIM_PORT" <<'PY'
+import socket, sys
+port = int(sys.argv[1])
+def ask(raw):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(raw)
+    data = b""
+    while True:
+        b = s.recv(65536)
+        if not b:
+            break
+        data += b
+    s.close()
+    return data
+def status(raw):
+    return int(ask(raw).split(b" ", 2)[1])
+assert status(b"garbage\r\n\r\n") == 400
+assert status(b"GET / HTTP/1.1\r\nno colon here\r\n\r\n") == 400
+assert status(b"GET /x HTTP/1.1\r\n" + b"X-Pad: " + b"a" * 20000 + b"\r\n\r\n") == 431
+assert status(b"POST /trade-api/v2/markets HTTP/1.1\r\nContent-Length: 2\r\n\r\nhi") == 400
+assert status(b"GET /elsewhere HTTP/1.1\r\nConnection: close\r\n\r\n") == 404
+up = (b"Upgrade: websocket\r\nConnection: Upgrade\r\n"
+      b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n")
+assert status(b"GET /other HTTP/1.1\r\n" + up + b"Sec-WebSocket-Version: 13\r\n\r\n") == 404
+assert status(b"GET /trade-api/ws/v2 HTTP/1.1\r\n" + up + b"Sec-WebSocket-Version: 8\r\n\r\n") == 400
+# Two requests on one connection, the second asks to close.
+r = ask(b"GET /trade-api/v2/series HTTP/1.1\r\nHost: x\r\n\r\n"
+        b"GET /trade-api/v2/markets?limit=1 HTTP/1.1\r\nConnection: close\r\n\r\n")
+assert r.count(b"HTTP/1.1 200 OK") == 2, r[:200]
+PY
+	# The simulator is still up and answering.
+	run sim_curl -o /dev/null -w '%{http_code}' "$SIM_REST/series"
+	assert_output 200
+}
+
 @test "usage and configuration errors" {
 	run ssmd-kalshi-sim --help
 	assert_success
