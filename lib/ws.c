@@ -223,9 +223,17 @@ ws_conn_open(struct ws_conn *c)
 static void
 close_transport(struct ws_conn *c)
 {
+	SSL	*ssl;
+
 	if (c->bev_gone)
 		return;
 	c->bev_gone = 1;
+	/* A TLS peer gets close_notify, so it can tell a clean end from a
+	 * cut connection (ws_abort sets quiet shutdown: no alert). */
+	if (!c->peer_gone &&
+	    (ssl = bufferevent_openssl_get_ssl(c->bev)) != NULL &&
+	    SSL_is_init_finished(ssl) && !SSL_get_quiet_shutdown(ssl))
+		SSL_shutdown(ssl);
 	bufferevent_free(c->bev);
 	c->bev = NULL;
 }
@@ -709,6 +717,7 @@ conn_eventcb(struct bufferevent *bev, short what, void *arg)
 			c->reqtext = NULL;
 		}
 	} else if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
+		c->peer_gone = 1;	/* writing now could raise SIGPIPE */
 		if (c->state == WS_ST_DONE)
 			close_transport(c);
 		else if (c->state == WS_ST_CONNECT &&

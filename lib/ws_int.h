@@ -42,6 +42,7 @@ struct ws_conn {
 	int			 in_cb;		/* callback depth: defer frees */
 	int			 user_gone;	/* ws_free called */
 	int			 bev_gone;	/* transport closed */
+	int			 peer_gone;	/* EOF or error seen */
 	int			 out_high;	/* output passed WS_OUT_LOW */
 	int			 close_after_write; /* HTTP: Connection: close */
 	int			 in_connect;	/* inside ws_connect() */

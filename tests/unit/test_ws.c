@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,6 +155,7 @@ setup(void **state)
 	struct ws_server_opts	 o = { "127.0.0.1", 0, NULL, 0 };
 	char			 err[256];
 
+	signal(SIGPIPE, SIG_IGN);
 	base = event_base_new();
 	deadline = evtimer_new(base, deadline_cb, NULL);
 	o.max_message = srv_max = 1024;
