@@ -33,6 +33,7 @@ int	kframe_is(const struct kframe *, const char *t);
 struct ksid {
 	int64_t		 sid;
 	int64_t		 next;		/* expected seq; 0: not known yet */
+	int		 retired;	/* being replaced: no more actions */
 	char		 channel[32];
 };
 
