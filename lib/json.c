@@ -428,7 +428,7 @@ int
 json_get(const char *s, size_t n, const char *key, struct json_span *out)
 {
 	uc	*p = (uc *)s, *end = p + n, *k, *v;
-	size_t	 klen = strlen(key);
+	size_t	 klen = strlen(key), kl;
 
 	p = skip_ws(p, end);
 	if (p == end || *p != '{')
@@ -438,13 +438,14 @@ json_get(const char *s, size_t n, const char *key, struct json_span *out)
 		k = p + 1;
 		if ((p = (uc *)json_skip((const char *)p, (const char *)end)) == NULL)
 			return -1;
+		kl = p - 1 - k;
 		p = skip_ws(p, end);
 		if (p == end || *p != ':')
 			return -1;
 		v = skip_ws(p + 1, end);
 		if ((p = (uc *)json_skip((const char *)v, (const char *)end)) == NULL)
 			return -1;
-		if ((size_t)(p - 1 - k) == klen && memcmp(k, key, klen) == 0) {
+		if (kl == klen && memcmp(k, key, klen) == 0) {
 			out->p = (const char *)v;
 			out->len = p - v;
 			return 0;
