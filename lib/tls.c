@@ -1,8 +1,10 @@
 /* tls: client and server SSL_CTX set up the one safe way. */
+#include <arpa/inet.h>
 #include <stdio.h>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #include "tls.h"
 
@@ -69,4 +71,26 @@ tls_server_ctx(const char *cert, const char *key, char *err, size_t errlen)
 	SSL_CTX_set_mode(ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
 	    SSL_MODE_ENABLE_PARTIAL_WRITE);
 	return ctx;
+}
+
+SSL *
+tls_client_ssl(SSL_CTX *ctx, const char *host)
+{
+	struct in6_addr	 a6;
+	struct in_addr	 a4;
+	SSL		*ssl;
+	int		 isip;
+
+	if ((ssl = SSL_new(ctx)) == NULL)
+		return NULL;
+	isip = inet_pton(AF_INET, host, &a4) == 1 ||
+	    inet_pton(AF_INET6, host, &a6) == 1;
+	if ((!isip && (SSL_set_tlsext_host_name(ssl, host) != 1 ||
+	    SSL_set1_host(ssl, host) != 1)) ||
+	    (isip && X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl),
+	    host) != 1)) {
+		SSL_free(ssl);
+		return NULL;
+	}
+	return ssl;
 }

@@ -13,6 +13,10 @@ SSL_CTX	*tls_client_ctx(const char *ca_file, char *err, size_t errlen);
 /* A server context with a certificate chain file and its key (PEM). */
 SSL_CTX	*tls_server_ctx(const char *cert, const char *key, char *err,
 	    size_t errlen);
+/* A client SSL for one connection to host: SNI for a name (not for an IP
+ * address, RFC 6066) and the peer certificate checked against the name
+ * or IP.  NULL on failure. */
+SSL	*tls_client_ssl(SSL_CTX *, const char *host);
 /* The last OpenSSL error as a short string (clears the error queue);
  * into buf, returned. */
 const char *tls_errstr(char *buf, size_t len);

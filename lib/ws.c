@@ -21,10 +21,10 @@
 #include <openssl/err.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
-#include <openssl/x509v3.h>
 
 #include "b64.h"
 #include "log.h"
+#include "tls.h"
 #include "ws_int.h"
 
 #define CLOSE_GRACE_MS	2000	/* wait this long for the peer's Close */
@@ -573,26 +573,22 @@ ws_conn_new(struct event_base *base, struct bufferevent *bev, int server,
 
 /* Client connect */
 
-struct url {
-	int	 tls;
-	char	 host[256];
-	int	 port;
-	char	 path[2048];
-};
-
-static int
-parse_url(const char *s, struct url *u)
+int
+ws_parse_url(const char *s, struct ws_url *u)
 {
-	const char	*h, *e, *p;
-	size_t		 hl;
+	static const struct { const char *scheme; int tls; } sch[] = {
+		{ "wss://", 1 }, { "ws://", 0 }, { "https://", 1 },
+		{ "http://", 0 }
+	};
+	const char	*h = NULL, *e, *p;
+	size_t		 hl, i;
 
-	if (strncmp(s, "wss://", 6) == 0) {
-		u->tls = 1;
-		h = s + 6;
-	} else if (strncmp(s, "ws://", 5) == 0) {
-		u->tls = 0;
-		h = s + 5;
-	} else
+	for (i = 0; i < sizeof sch / sizeof sch[0] && h == NULL; i++)
+		if (strncmp(s, sch[i].scheme, strlen(sch[i].scheme)) == 0) {
+			u->tls = sch[i].tls;
+			h = s + strlen(sch[i].scheme);
+		}
+	if (h == NULL)
 		return -1;
 	p = h + strcspn(h, "/?");
 	if (*h == '[') {		/* [v6addr]:port */
@@ -629,7 +625,7 @@ parse_url(const char *s, struct url *u)
 }
 
 static char *
-make_request(struct ws_conn *c, const struct url *u,
+make_request(struct ws_conn *c, const struct ws_url *u,
     const char *const *headers)
 {
 	struct evbuffer	*b = evbuffer_new();
@@ -657,27 +653,14 @@ done:
 }
 
 static struct bufferevent *
-client_bev(struct event_base *base, const struct url *u, SSL_CTX *ctx)
+client_bev(struct event_base *base, const struct ws_url *u, SSL_CTX *ctx)
 {
-	struct in6_addr	 a6;
-	struct in_addr	 a4;
-	SSL		*ssl;
-	int		 isip;
+	SSL	*ssl;
 
 	if (!u->tls)
 		return bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
-	if ((ssl = SSL_new(ctx)) == NULL)
+	if ((ssl = tls_client_ssl(ctx, u->host)) == NULL)
 		return NULL;
-	isip = inet_pton(AF_INET, u->host, &a4) == 1 ||
-	    inet_pton(AF_INET6, u->host, &a6) == 1;
-	/* SNI carries names only (RFC 6066); the check covers both. */
-	if ((!isip && (SSL_set_tlsext_host_name(ssl, u->host) != 1 ||
-	    SSL_set1_host(ssl, u->host) != 1)) ||
-	    (isip && X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl),
-	    u->host) != 1)) {
-		SSL_free(ssl);
-		return NULL;
-	}
 	return bufferevent_openssl_socket_new(base, -1, ssl,
 	    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
 }
@@ -689,10 +672,10 @@ ws_connect(struct event_base *base, struct evdns_base *dns,
 	struct bufferevent	*bev;
 	struct ws_conn		*c;
 	struct timeval		 tv;
-	struct url		 u;
+	struct ws_url		 u;
 	int			 ms = o->timeout_ms > 0 ? o->timeout_ms : 30000;
 
-	if (parse_url(o->url, &u) == -1) {
+	if (strncmp(o->url, "ws", 2) != 0 || ws_parse_url(o->url, &u) == -1) {
 		log_error("bad WebSocket URL", "url=%s", log_q(o->url));
 		return NULL;
 	}

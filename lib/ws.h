@@ -68,6 +68,16 @@ struct ws_client_opts {
 	int		 timeout_ms;	/* connect + TLS + upgrade; 0: 30 s */
 };
 
+/* A parsed ws://, wss://, http:// or https:// URL; the port defaults to
+ * 80 or 443, the path to "/" and keeps its query.  0, or -1 if bad. */
+struct ws_url {
+	int	 tls;
+	char	 host[256];	/* without brackets for IPv6 */
+	int	 port;
+	char	 path[2048];
+};
+int	ws_parse_url(const char *, struct ws_url *);
+
 /* Start connecting; the result arrives as on_open or on_close.  NULL only
  * for a bad URL or options (logged) or out of memory. */
 struct ws_conn	*ws_connect(struct event_base *, struct evdns_base *,
