@@ -1,4 +1,3 @@
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,21 +10,15 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <jansson.h>
-#include <openssl/x509v3.h>
 
 #include "krest.h"
 #include "log.h"
 #include "sig.h"
+#include "tls.h"
 #include "ts.h"
+#include "ws.h"
 
 #define BODY_MAX	(64 << 20)
-
-struct rurl {
-	int	 tls;
-	char	 host[256];
-	int	 port;
-	char	 prefix[512];	/* path without a trailing slash */
-};
 
 struct resp {
 	int	 done;
@@ -40,72 +33,26 @@ struct rest {
 	const struct krest_opts	*o;
 	struct event_base	*base;
 	struct evdns_base	*dns;
-	struct rurl		 u;
+	struct ws_url		 u;
+	char			 prefix[1024];	/* path, no trailing / */
 	double			 last;	/* ts_mono of the last request */
 	unsigned		 requests;
 	size_t			 skipped;
 };
 
 static int
-parse_base(const char *s, struct rurl *u)
+parse_base(struct rest *r, const char *url)
 {
-	const char	*h, *p, *c;
-	size_t		 hl;
+	size_t	n;
 
-	memset(u, 0, sizeof(*u));
-	if (strncmp(s, "https://", 8) == 0) {
-		u->tls = 1;
-		h = s + 8;
-	} else if (strncmp(s, "http://", 7) == 0)
-		h = s + 7;
-	else
+	if (ws_parse_url(url, &r->u) == -1 || strchr(r->u.path, '?') != NULL ||
+	    strncmp(url, "http", 4) != 0 || strlen(r->u.path) >= sizeof(r->prefix))
 		return -1;
-	p = h + strcspn(h, "/?");
-	c = memchr(h, ':', p - h);
-	hl = (c ? c : p) - h;
-	if (hl == 0 || hl >= sizeof(u->host))
-		return -1;
-	memcpy(u->host, h, hl);
-	u->port = u->tls ? 443 : 80;
-	if (c != NULL) {
-		char	*end;
-		long	 v = strtol(c + 1, &end, 10);
-
-		if (end != p || v < 1 || v > 65535)
-			return -1;
-		u->port = (int)v;
-	}
-	if (*p == '?' || strlen(p) >= sizeof(u->prefix))
-		return -1;
-	snprintf(u->prefix, sizeof(u->prefix), "%s", p);
-	hl = strlen(u->prefix);
-	while (hl > 0 && u->prefix[hl - 1] == '/')
-		u->prefix[--hl] = '\0';
+	snprintf(r->prefix, sizeof(r->prefix), "%s", r->u.path);
+	n = strlen(r->prefix);
+	while (n > 0 && r->prefix[n - 1] == '/')
+		r->prefix[--n] = '\0';
 	return 0;
-}
-
-/* An SSL for one request: SNI for names, the peer checked against the
- * name or the IP address. */
-static SSL *
-rest_ssl(SSL_CTX *ctx, const char *host)
-{
-	struct in6_addr	 a6;
-	struct in_addr	 a4;
-	SSL		*ssl;
-	int		 isip;
-
-	if ((ssl = SSL_new(ctx)) == NULL)
-		return NULL;
-	isip = inet_pton(AF_INET, host, &a4) == 1 ||
-	    inet_pton(AF_INET6, host, &a6) == 1;
-	if ((!isip && (SSL_set_tlsext_host_name(ssl, host) != 1 ||
-	    SSL_set1_host(ssl, host) != 1)) ||
-	    (isip && X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl),
-	    host) != 1)) {
-		SSL_free(ssl);
-		return NULL;
-	}
-	return ssl;
 }
 
 static void
@@ -207,7 +154,7 @@ get(struct rest *r, const char *uri, struct resp *rs)
 	r->last = ts_mono();
 	r->requests++;
 	if (r->u.tls) {
-		if ((ssl = rest_ssl(r->o->ssl, r->u.host)) == NULL)
+		if ((ssl = tls_client_ssl(r->o->ssl, r->u.host)) == NULL)
 			return -1;
 		bev = bufferevent_openssl_socket_new(r->base, -1, ssl,
 		    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
@@ -290,7 +237,7 @@ query(struct rest *r, const char *key, const char *val, struct kstrv *out,
     char *err, size_t errlen)
 {
 	struct resp	 rs;
-	char		 uri[2048], cursor[1024] = "", *ec, *ev;
+	char		 uri[4096], cursor[1024] = "", *ec, *ev;
 	unsigned	 tries = 0, pages = 0;
 	size_t		 before = out->n;
 	int		 g;
@@ -299,7 +246,7 @@ query(struct rest *r, const char *key, const char *val, struct kstrv *out,
 		ec = evhttp_encode_uri(cursor);
 		ev = val ? evhttp_encode_uri(val) : NULL;
 		snprintf(uri, sizeof(uri), "%s/markets?limit=%u%s%s%s%s%s%s%s",
-		    r->u.prefix, r->o->page_limit,
+		    r->prefix, r->o->page_limit,
 		    r->o->status ? "&status=" : "",
 		    r->o->status ? r->o->status : "",
 		    key ? "&" : "", key ? key : "", key ? "=" : "",
@@ -369,7 +316,7 @@ krest_discover(struct event_base *base, struct evdns_base *dns,
 	r.o = o;
 	r.base = base;
 	r.dns = dns;
-	if (parse_base(o->base_url, &r.u) == -1) {
+	if (parse_base(&r, o->base_url) == -1) {
 		snprintf(err, errlen, "bad REST URL %s", o->base_url);
 		return EX_CONFIG;
 	}
