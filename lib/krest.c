@@ -48,8 +48,8 @@ parse_base(struct rest *r, const char *url)
 	if (ws_parse_url(url, &r->u) == -1 || strchr(r->u.path, '?') != NULL ||
 	    strncmp(url, "http", 4) != 0 || strlen(r->u.path) >= sizeof(r->prefix))
 		return -1;
-	snprintf(r->prefix, sizeof(r->prefix), "%s", r->u.path);
-	n = strlen(r->prefix);
+	n = strlen(r->u.path);
+	memcpy(r->prefix, r->u.path, n + 1);
 	while (n > 0 && r->prefix[n - 1] == '/')
 		r->prefix[--n] = '\0';
 	return 0;

@@ -268,7 +268,7 @@ main(int argc, char *argv[])
 	a.k.stale_after = 120;
 	a.k.ping_interval = 30;
 	a.k.backoff_max = 60;
-	a.k.out_high = 4 << 20;
+	a.k.out_high = 1 << 20;
 	a.k.out_fd = STDOUT_FILENO;
 	a.page_limit = 1000;
 	a.rest_interval = 0.34;
