@@ -1,0 +1,181 @@
+/* ssmd-kalshi-sim: a local Kalshi-compatible exchange (WebSocket and REST)
+ * for tests, benchmarks and demos. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "log.h"
+#include "metrics.h"
+#include "parse.h"
+#include "sig.h"
+#include "sim_srv.h"
+
+static void
+usage(FILE *f, int code)
+{
+	fprintf(f,
+	    "usage: ssmd-kalshi-sim [--listen ADDR] [--port N] [--port-file FILE]\n"
+	    "           [--cert FILE --key FILE] [--public-key FILE | --no-auth]\n"
+	    "           [--api-key ID] [--auth-window DUR] [--markets N]\n"
+	    "           [--per-event N] [--tickers-file FILE] [--seed N]\n"
+	    "           [--start-time EPOCH] [--rate N] [--max-frames N]\n"
+	    "           [--replay FILE] [--ping-interval DUR] [--fault SPEC]...\n"
+	    "           [--command-log FILE] [--max-message BYTES]\n"
+	    "           [--rest-429 N] [--retry-after SECS] [--metrics-dir DIR]\n");
+	exit(code);
+}
+
+static uint64_t
+num(const char *opt, const char *v, uint64_t min, uint64_t max)
+{
+	uint64_t n;
+
+	if (parse_uint(v, min, max, &n) == -1)
+		die(EX_USAGE, "bad number", "option=%s value=%s", opt, log_q(v));
+	return n;
+}
+
+static double
+dur(const char *opt, const char *v)
+{
+	double	 d;
+
+	if (parse_duration(v, &d) == -1 || d < 0)
+		die(EX_USAGE, "bad duration", "option=%s value=%s", opt,
+		    log_q(v));
+	return d;
+}
+
+int
+main(int argc, char *argv[])
+{
+	enum { O_PORTFILE = 256, O_PUB, O_NOAUTH, O_APIKEY, O_WINDOW,
+	    O_MARKETS, O_PEREVENT, O_TICKERS, O_SEED, O_START, O_RATE,
+	    O_MAXFR, O_REPLAY, O_PING, O_FAULT, O_CMDLOG, O_MAXMSG, O_429,
+	    O_RETRY, O_METRICS, O_LISTEN, O_CERT, O_KEY, O_PORT };
+	static const struct option longopts[] = {
+		{ "listen",	   required_argument, NULL, O_LISTEN },
+		{ "port",	   required_argument, NULL, O_PORT },
+		{ "port-file",	   required_argument, NULL, O_PORTFILE },
+		{ "cert",	   required_argument, NULL, O_CERT },
+		{ "key",	   required_argument, NULL, O_KEY },
+		{ "public-key",	   required_argument, NULL, O_PUB },
+		{ "no-auth",	   no_argument,	      NULL, O_NOAUTH },
+		{ "api-key",	   required_argument, NULL, O_APIKEY },
+		{ "auth-window",   required_argument, NULL, O_WINDOW },
+		{ "markets",	   required_argument, NULL, O_MARKETS },
+		{ "per-event",	   required_argument, NULL, O_PEREVENT },
+		{ "tickers-file",  required_argument, NULL, O_TICKERS },
+		{ "seed",	   required_argument, NULL, O_SEED },
+		{ "start-time",	   required_argument, NULL, O_START },
+		{ "rate",	   required_argument, NULL, O_RATE },
+		{ "max-frames",	   required_argument, NULL, O_MAXFR },
+		{ "replay",	   required_argument, NULL, O_REPLAY },
+		{ "ping-interval", required_argument, NULL, O_PING },
+		{ "fault",	   required_argument, NULL, O_FAULT },
+		{ "command-log",   required_argument, NULL, O_CMDLOG },
+		{ "max-message",   required_argument, NULL, O_MAXMSG },
+		{ "rest-429",	   required_argument, NULL, O_429 },
+		{ "retry-after",   required_argument, NULL, O_RETRY },
+		{ "metrics-dir",   required_argument, NULL, O_METRICS },
+		{ "help",	   no_argument,	      NULL, 'h' },
+		{ "version",	   no_argument,	      NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static struct sim_opts o;
+	char	 err[160];
+	int	 ch;
+
+	log_init("ssmd-kalshi-sim");
+	o.addr = "127.0.0.1";
+	o.auth_window = 30;
+	o.markets = 200;
+	o.per_event = 5;
+	o.seed = 1;
+	o.rate = 100;
+	o.ping_interval = 10;
+	o.max_message = 1 << 20;
+	o.retry_after = 1;
+	while ((ch = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case O_LISTEN:	 o.addr = optarg; break;
+		case O_PORT:	 o.port = (int)num("--port", optarg, 0, 65535); break;
+		case O_PORTFILE: o.port_file = optarg; break;
+		case O_CERT:	 o.cert = optarg; break;
+		case O_KEY:	 o.key = optarg; break;
+		case O_PUB:	 o.pubkey = optarg; break;
+		case O_NOAUTH:	 o.no_auth = 1; break;
+		case O_APIKEY:	 o.api_key = optarg; break;
+		case O_WINDOW:	 o.auth_window = dur("--auth-window", optarg); break;
+		case O_MARKETS:
+			o.markets = num("--markets", optarg, 1, 1000000);
+			break;
+		case O_PEREVENT:
+			o.per_event = num("--per-event", optarg, 1, 1000);
+			break;
+		case O_TICKERS:	 o.tickers_file = optarg; break;
+		case O_SEED:	 o.seed = num("--seed", optarg, 0, UINT64_MAX); break;
+		case O_START:
+			o.start_time = (int64_t)num("--start-time", optarg, 1,
+			    4102444800ULL);
+			break;
+		case O_RATE:
+			o.rate = (double)num("--rate", optarg, 0, 10000000);
+			break;
+		case O_MAXFR:
+			o.max_frames = num("--max-frames", optarg, 0, UINT64_MAX);
+			break;
+		case O_REPLAY:	 o.replay = optarg; break;
+		case O_PING:	 o.ping_interval = dur("--ping-interval", optarg); break;
+		case O_FAULT:
+			if (o.nfaults == SIM_MAX_FAULTS)
+				die(EX_USAGE, "too many --fault options", "max=%d",
+				    SIM_MAX_FAULTS);
+			if (sim_fault_parse(optarg, &o.faults[o.nfaults++], err,
+			    sizeof err) == -1)
+				die(EX_USAGE, "bad --fault", "err=%s", log_q(err));
+			break;
+		case O_CMDLOG:	 o.command_log = optarg; break;
+		case O_MAXMSG: {
+			uint64_t v;
+			if (parse_size(optarg, &v) == -1 || v < 1024 ||
+			    v > (1ULL << 30))
+				die(EX_USAGE, "bad --max-message: want 1k to 1G",
+				    "value=%s", log_q(optarg));
+			o.max_message = v;
+			break;
+		}
+		case O_429:
+			o.rest_429_every = (unsigned)num("--rest-429", optarg, 0,
+			    1000000);
+			break;
+		case O_RETRY:
+			o.retry_after = (unsigned)num("--retry-after", optarg, 0,
+			    3600);
+			break;
+		case O_METRICS:	 o.metrics_dir = optarg; break;
+		case 'h':
+			usage(stdout, EX_OK);
+			break;
+		case 'V':
+			puts("ssmd-kalshi-sim " SSMD_VERSION);
+			return EX_OK;
+		default:
+			usage(stderr, EX_USAGE);
+		}
+	}
+	if (optind != argc)
+		usage(stderr, EX_USAGE);
+	if ((o.cert == NULL) != (o.key == NULL))
+		die(EX_USAGE, "--cert and --key go together", "");
+	if (!o.no_auth && o.pubkey == NULL)
+		die(EX_USAGE, "--public-key FILE is required (or --no-auth)", "");
+	if (metrics_open(o.metrics_dir, "ssmd-kalshi-sim", NULL) == -1)
+		die(EX_CANTCREAT, "metrics directory is not writable", "dir=%s",
+		    log_q(o.metrics_dir ? o.metrics_dir :
+		    getenv("SSMD_METRICS_DIR")));
+	sig_init();
+	return sim_run(&o);
+}
