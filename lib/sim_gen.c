@@ -145,6 +145,7 @@ sim_trade(char *b, size_t cap, int sid, int64_t seq,
 	int	 yesside = (int)sim_below(r, 2), price, count;
 
 	tick_init(t, m);
+	tick_move(t, r);
 	price = yesside ? t->ask : t->bid;
 	count = 1 + (int)sim_below(r, 250);
 	t->last = (int16_t)price;

@@ -300,8 +300,17 @@ linger(struct ws_conn *c)
 static void
 finish(struct ws_conn *c, int code, const char *reason)
 {
+	struct timeval	 now = { 0, 0 };
+
 	if (c->state == WS_ST_DONE)
 		return;
+	if (c->in_connect) {
+		/* Never call back before ws_connect has returned. */
+		c->pending_fail = code;
+		snprintf(c->pending_why, sizeof c->pending_why, "%s", reason);
+		evtimer_add(c->timer, &now);
+		return;
+	}
 	c->state = WS_ST_DONE;
 	if (c->timer != NULL)
 		evtimer_del(c->timer);
@@ -330,7 +339,9 @@ timer_cb(evutil_socket_t fd, short what, void *arg)
 	struct ws_conn	*c = arg;
 
 	ws_conn_enter(c);
-	if (c->state == WS_ST_DONE)
+	if (c->pending_fail != 0 && c->state != WS_ST_DONE)
+		finish(c, c->pending_fail, c->pending_why);
+	else if (c->state == WS_ST_DONE)
 		close_transport(c);
 	else if (c->state == WS_ST_CLOSING)
 		finish(c, WS_E_EOF, "no Close reply from peer");
@@ -519,9 +530,9 @@ conn_eventcb(struct bufferevent *bev, short what, void *arg)
 		    (dnserr = bufferevent_socket_get_dns_error(bev)) != 0) {
 			snprintf(why, sizeof why, "%s", evutil_gai_strerror(dnserr));
 			finish(c, WS_E_DNS, why);
-		} else if (tls_failed(c, why, sizeof why))
-			finish(c, c->state == WS_ST_CONNECT ? WS_E_TLS :
-			    WS_E_EOF, why);
+		} else if (c->state == WS_ST_CONNECT &&
+		    tls_failed(c, why, sizeof why))
+			finish(c, WS_E_TLS, why);
 		else if (c->state == WS_ST_CONNECT)
 			finish(c, WS_E_CONNECT,
 			    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
@@ -709,11 +720,11 @@ ws_connect(struct event_base *base, struct evdns_base *dns,
 	tv.tv_usec = ms % 1000 * 1000;
 	evtimer_add(c->timer, &tv);
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
-	ws_conn_enter(c);
+	c->in_connect = 1;
 	if (bufferevent_socket_connect_hostname(bev, dns, AF_UNSPEC, u.host,
-	    u.port) == -1 && c->state == WS_ST_CONNECT)
+	    u.port) == -1 && c->pending_fail == 0)
 		finish(c, WS_E_CONNECT, "connect failed");
-	ws_conn_leave(c);
+	c->in_connect = 0;
 	return c;
 fail:
 	c->user_gone = 1;

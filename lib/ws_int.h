@@ -44,6 +44,9 @@ struct ws_conn {
 	int			 bev_gone;	/* transport closed */
 	int			 out_high;	/* output passed WS_OUT_LOW */
 	int			 close_after_write; /* HTTP: Connection: close */
+	int			 in_connect;	/* inside ws_connect() */
+	int			 pending_fail;	/* failed there: report later */
+	char			 pending_why[160];
 	size_t			 max_message;
 	char			 key[25];	/* client's Sec-WebSocket-Key */
 	char			 peer[300];
