@@ -179,7 +179,10 @@ get(struct rest *r, const char *uri, struct resp *rs)
 	evhttp_add_header(h, "Host", r->u.host);
 	evhttp_add_header(h, "Accept", "application/json");
 	evhttp_add_header(h, "User-Agent", "ssmd-ws-kalshi/" SSMD_VERSION);
-	evhttp_add_header(h, "Connection", "close");
+	/* No "Connection: close": a server that closes right after the
+	 * body can make libevent's TLS layer report the end of the stream
+	 * before the last bytes.  The reply's length ends it instead, and
+	 * the connection is dropped here. */
 	if (evhttp_make_request(conn, req, EVHTTP_REQ_GET, uri) == -1)
 		goto out;	/* req is freed by evhttp on failure */
 	rc = wait_loop(r, 0, &rs->done) == -1 ? -2 : 0;

@@ -1,51 +1,34 @@
-# Helpers for tests/ws-kalshi.bats: a real ssmd-kalshi-sim over TLS on a
-# free loopback port, RSA test keys, and ssmd-ws-kalshi in the background.
+# Helpers for tests/ws-kalshi.bats, on top of helpers/sim: keys and
+# certificates made once per file, ssmd-ws-kalshi in the background.
 
-# Once per file: client key pair, a second (wrong) key, a CA + server
-# certificate, and an unrelated CA for the wrong-CA test.
+# Once per file: the simulator's CA, server certificate and client key
+# pair (helpers/sim), a key the simulator does not know, and an unrelated
+# CA for the wrong-CA test.
 wsk_setup_file() {
 	local d=$BATS_FILE_TMPDIR
-	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
-		-out "$d/client.key" 2>/dev/null
-	openssl pkey -in "$d/client.key" -pubout -out "$d/client.pub"
-	# PKCS#1 form of the same key, and a key the sim does not know.
-	openssl rsa -in "$d/client.key" -traditional -out "$d/client.rsa.key" \
-		2>/dev/null
+	sim_certs "$d/sim"
+	sim_keypair "$d/sim"
 	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
 		-out "$d/wrong.key" 2>/dev/null
-	"$ROOT/scripts/mkcerts" "$d/certs" > /dev/null
-	"$ROOT/scripts/mkcerts" "$d/other" > /dev/null
+	sim_certs "$d/other"
 }
 
-# Per test: the variables the client reads its key from.
+# Per test: a fresh simulator directory holding the file's keys (so no
+# key is made again), and the variables the client reads its key from.
 wsk_env() {
-	export KALSHI_API_KEY=test-key-id
-	export KALSHI_PRIVATE_KEY=$BATS_FILE_TMPDIR/client.key
 	W=$BATS_TEST_TMPDIR
+	SIM_DIR=$W/sim
+	mkdir -p "$SIM_DIR"
+	cp "$BATS_FILE_TMPDIR"/sim/*.pem "$BATS_FILE_TMPDIR"/sim/*.key "$SIM_DIR/"
+	export KALSHI_API_KEY=test-key-id
+	export KALSHI_PRIVATE_KEY=$SIM_DIR/key.pem
 	SIM_PID= CL_PID=
 }
 
-# Start the simulator (TLS, auth with the client's public key, command
-# log) with extra options; sets SIM_PORT, WSS, REST.
-wsk_sim() {
-	local d=$BATS_FILE_TMPDIR
-	rm -f "$W/sim.port"
-	ssmd-kalshi-sim --port 0 --port-file "$W/sim.port" \
-		--cert "$d/certs/server.pem" --key "$d/certs/server.key" \
-		--public-key "$d/client.pub" --api-key test-key-id \
-		--command-log "$W/cmd.log" --ping-interval 60 "$@" \
-		2> "$W/sim.err" &
-	SIM_PID=$!
-	wait_for 10 test -s "$W/sim.port"
-	SIM_PORT=$(cat "$W/sim.port")
-	WSS=wss://127.0.0.1:$SIM_PORT/trade-api/ws/v2
-	REST=https://127.0.0.1:$SIM_PORT/trade-api/v2
-}
-
-# The client's common options against the simulator.
+# The client's options for the running simulator.
 wsk_opts() {
-	echo --url "$WSS" --rest-url "$REST" \
-		--ca-file "$BATS_FILE_TMPDIR/certs/ca.pem" --feed-name kalshi
+	echo --url "$SIM_URL" --rest-url "$SIM_REST" --ca-file "$SIM_CA" \
+		--feed-name kalshi
 }
 
 # Run the client in the background: stdout to $W/out, stderr to $W/err.
@@ -54,17 +37,16 @@ wsk_client() {
 	CL_PID=$!
 }
 
-# Wait for the background client to end; its status in CL_RC.
-wsk_wait_client() {
-	local t=${1:-30}
-	wait_for "$t" wsk_gone "$CL_PID" || return 1
-	wait "$CL_PID"
-	CL_RC=$?
-	CL_PID=
-}
-
 wsk_gone() {
 	! kill -0 "$1" 2>/dev/null
+}
+
+# Wait (at most $1 s) for the background client to end: status in CL_RC.
+wsk_wait_client() {
+	wait_for "${1:-30}" wsk_gone "$CL_PID" || return 1
+	CL_RC=0
+	wait "$CL_PID" || CL_RC=$?
+	CL_PID=
 }
 
 # Lines of $W/out whose type is $1.
@@ -72,19 +54,22 @@ wsk_count() {
 	grep -c "^{\"type\":\"$1\"" "$W/out" || true
 }
 
-# GET a control URL of the simulator.
-wsk_ctl() {
-	curl -sf --cacert "$BATS_FILE_TMPDIR/certs/ca.pem" \
-		"https://127.0.0.1:$SIM_PORT/_sim/$1"
+# At least $1 lines of $W/out have type $2.
+wsk_has() {
+	[ "$(wsk_count "$2")" -ge "$1" ]
 }
 
 wsk_teardown() {
-	local p
-	for p in $CL_PID $SIM_PID; do
-		kill -TERM "$p" 2>/dev/null
-	done
-	for p in $CL_PID $SIM_PID; do
-		wait_for 5 wsk_gone "$p" || kill -KILL "$p" 2>/dev/null
-	done
-	true
+	if [ -n "${CL_PID:-}" ]; then
+		kill -TERM "$CL_PID" 2>/dev/null
+		wait_for 10 wsk_gone "$CL_PID" || kill -KILL "$CL_PID" 2>/dev/null
+	fi
+	sim_stop
+}
+
+# The command's output has at least $1 lines (for wait_for, which would
+# otherwise see a count taken once).
+wsk_ge() {
+	local n=$1; shift
+	[ "$("$@" | wc -l)" -ge "$n" ]
 }
