@@ -75,8 +75,10 @@ int
 kcmd_subscribe(char *buf, size_t cap, unsigned id, const char *channel,
     char *const *tickers, size_t n)
 {
-	struct sb	b = { buf, 0, cap, n > KCMD_MAX_TICKERS };
+	struct sb	b = { buf, 0, cap, 0 };
 
+	if (n > KCMD_MAX_TICKERS)
+		return -1;
 	head(&b, id, "subscribe");
 	puts_(&b, "\"channels\":");
 	putstrs(&b, (char *const *)&channel, 1);
@@ -91,8 +93,10 @@ int
 kcmd_update(char *buf, size_t cap, unsigned id, int64_t sid,
     char *const *tickers, size_t n, const char *action)
 {
-	struct sb	b = { buf, 0, cap, n > KCMD_MAX_TICKERS };
+	struct sb	b = { buf, 0, cap, 0 };
 
+	if (n > KCMD_MAX_TICKERS)
+		return -1;
 	head(&b, id, "update_subscription");
 	puts_(&b, "\"sids\":[");
 	putnum(&b, sid);
