@@ -38,6 +38,7 @@ struct kconn {
 	char *const	*tickers;
 	size_t		 n;
 	int		 open, ever_open, closing;
+	int		 seen;		/* a frame since the last tick */
 	unsigned	 next_id, nsubs, attempt;
 	struct kpend	*pend;
 	size_t		 npend, cappend;
@@ -70,6 +71,7 @@ struct kcap {
 	struct kout		 out;
 	struct event		*tick, *sigs[2], *stop_timer;
 	int			 stopping, rc, paused;
+	int			 data_seen;	/* a data frame since the tick */
 	double			 tick_s;
 	char			 path[1024];	/* signed: URL path, no query */
 	struct log_rate		 rate;
@@ -293,7 +295,8 @@ on_frame(struct ws_conn *ws, int opcode, void *arg)
 {
 	struct kconn	*c = arg;
 
-	c->last_frame = now();
+	/* No clock per frame: the tick stamps what it finds seen. */
+	c->seen = 1;
 }
 
 /* Kalshi's path is the URL's, without the query: what is signed. */
@@ -622,7 +625,7 @@ ssmd_text(struct ws_conn *ws, const char *p, size_t n, void *arg)
 	enum json_err	 e;
 	int64_t		 want;
 
-	c->last_frame = now();
+	c->seen = 1;
 	metric_add(k->m_bytes, n);
 	if ((e = json_check(p, n, NULL)) != JSON_OK) {
 		invalid(c, p, n, e);
@@ -637,7 +640,7 @@ ssmd_text(struct ws_conn *ws, const char *p, size_t n, void *arg)
 		return;
 	}
 	count_type(k, &f);
-	metric_set(k->m_last, (double)ts_now_us() / 1e6);
+	k->data_seen = 1;
 	if (c->attempt > 0)
 		c->attempt = 0;		/* data flows: the backoff starts over */
 	if ((f.has & (KF_SID | KF_SEQ)) == (KF_SID | KF_SEQ) &&
@@ -676,6 +679,10 @@ check_conn(struct kconn *c, double t)
 	const struct kcap_opts	*o = c->k->o;
 	size_t			 i;
 
+	if (c->seen) {
+		c->last_frame = t;
+		c->seen = 0;
+	}
 	if (!c->open || c->closing)
 		return;
 	for (i = 0; i < c->npend; i++)
@@ -705,6 +712,10 @@ sync_out_metrics(struct kcap *k)
 	k->lost_seen = k->out.lost_lines;
 	k->comp_seen = k->out.compacted;
 	metric_set(k->m_pending, kout_pending(&k->out));
+	if (k->data_seen) {
+		metric_set(k->m_last, (double)ts_now_us() / 1e6);
+		k->data_seen = 0;
+	}
 }
 
 static void

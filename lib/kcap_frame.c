@@ -35,6 +35,45 @@ num(const char *p, size_t n, int64_t *v)
 	return 0;
 }
 
+/* Past the object or array at p in text already checked by json_check:
+ * only brackets and strings matter, so this is much cheaper than
+ * json_skip.  Anything else goes to json_skip. */
+static const char *
+skip_checked(const char *p, const char *e)
+{
+	const char	*q;
+	int		 depth = 0;
+
+	if (p == e || (*p != '{' && *p != '['))
+		return json_skip(p, e);
+	for (; p < e; p++) {
+		switch (*p) {
+		case '"':
+			/* The closing quote is the first one not escaped. */
+			for (q = p + 1;; q++) {
+				if ((q = memchr(q, '"', e - q)) == NULL)
+					return NULL;
+				for (p = q; p[-1] == '\\'; p--)
+					;
+				if ((q - p) % 2 == 0)
+					break;
+			}
+			p = q;
+			break;
+		case '{':
+		case '[':
+			depth++;
+			break;
+		case '}':
+		case ']':
+			if (--depth == 0)
+				return p + 1;
+			break;
+		}
+	}
+	return NULL;
+}
+
 int
 kframe_scan(const char *p, size_t n, struct kframe *f)
 {
@@ -59,7 +98,7 @@ kframe_scan(const char *p, size_t n, struct kframe *f)
 		if (p == e || *p != ':')
 			return -1;
 		v = ws(p + 1, e);
-		if ((p = json_skip(v, e)) == NULL)
+		if ((p = skip_checked(v, e)) == NULL)
 			return -1;
 		/* Keys are compared by length first: cheap on every frame. */
 		if (kl == 4 && memcmp(k, "type", 4) == 0 && p - v >= 2 &&

@@ -22,8 +22,8 @@ struct kframe {
 	size_t		 msglen;
 };
 
-/* Scan the top-level object p[0..n).  -1 if it is not an object whose
- * members can be walked (the frame is then not JSON: see json_check). */
+/* Scan the top-level object p[0..n), which json_check has passed (values
+ * are skipped without being checked again).  -1 if it is not an object. */
 int	kframe_scan(const char *p, size_t n, struct kframe *);
 /* A member of a raw object value as an integer.  0 or -1. */
 int	kframe_int(const char *p, size_t n, const char *key, int64_t *);

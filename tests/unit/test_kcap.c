@@ -92,6 +92,18 @@ scan(void **st)
 	assert_int_equal(kframe_scan(err, sizeof(err) - 1, &f), 0);
 	assert_int_equal(kframe_int(f.msg, f.msglen, "code", &code), 0);
 	assert_int_equal(code, 6);
+	/* Escaped quotes and brackets inside strings of a skipped value. */
+	{
+		static const char t[] = "{\"type\":\"t\",\"msg\":{\"a\":"
+		    "\"x\\\"}]\",\"b\":[1,{\"c\":\"\\\\\"}],\"d\":\"[\"},"
+		    "\"seq\":7}";
+
+		assert_int_equal(kframe_scan(t, sizeof(t) - 1, &f), 0);
+		assert_true(f.has & KF_SEQ);
+		assert_int_equal(f.seq, 7);
+		assert_int_equal(f.msglen, strchr(t, ',') ? (size_t)(strstr(t,
+		    ",\"seq\"") - f.msg) : 0);
+	}
 	assert_int_equal(kframe_scan("[1]", 3, &f), -1);
 	assert_int_equal(kframe_scan("{\"a\":", 5, &f), -1);
 	assert_int_equal(kframe_scan("{}", 2, &f), 0);
