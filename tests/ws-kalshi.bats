@@ -293,3 +293,23 @@ data_lines() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == usage:* ]]
 }
+
+@test "a command without a reply within --ack-timeout: exit 75" {
+	# The simulator reads 10 bytes a second from the start; the
+	# resubscription that the gap causes cannot be acknowledged in time.
+	sim_start --markets 2 --rate 300 --fault slowread:0:10 --fault gap:100
+	wsk_client --discover --channels orderbook_delta --rest-interval 0 \
+		--ack-timeout 1
+	wsk_wait_client 30
+	[ "$CL_RC" -eq 75 ]
+	grep -q 'no reply to command [0-9]* within 1s' "$W/err"
+	wsk_has 1 ssmd_gap
+}
+
+@test "the reader of standard output goes away: exit 0, counted" {
+	sim_start --markets 3 --rate 500
+	ssmd-ws-kalshi $(wsk_opts) --channels ticker 2> "$W/err" | head -5 > "$W/out"
+	[ "${PIPESTATUS[0]}" -eq 0 ]
+	[ "$(wc -l < "$W/out")" -eq 5 ]
+	grep -q 'reason="the output reader went away"\|msg="stopped" code=0' "$W/err"
+}
