@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "sim_gen.h"
+#include "ts.h"
 
 void
 sim_rng_seed(struct sim_rng *r, uint64_t seed)
@@ -45,6 +46,72 @@ fit(int n, size_t cap)
 	return n < 0 || (size_t)n >= cap ? 0 : (size_t)n;
 }
 
+/* A tiny appender: the hot frames are built without printf, which
+ * dominated the simulator's profile. */
+struct out {
+	char	*p, *end;
+};
+
+static void
+put(struct out *o, const char *s, size_t n)
+{
+	if ((size_t)(o->end - o->p) > n) {
+		memcpy(o->p, s, n);
+		o->p += n;
+	} else
+		o->p = o->end;		/* full: fin() reports 0 */
+}
+
+#define PUTS(o, lit)	put((o), (lit), sizeof(lit) - 1)
+
+static void
+putstr(struct out *o, const char *s)
+{
+	put(o, s, strlen(s));
+}
+
+static void
+putint(struct out *o, long long v)
+{
+	char	 b[24], *q = b + sizeof b;
+	unsigned long long u = v < 0 ? -(unsigned long long)v :
+	    (unsigned long long)v;
+
+	do
+		*--q = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--q = '-';
+	put(o, q, (size_t)(b + sizeof b - q));
+}
+
+/* Cents as Kalshi's dollar string, "0.4500". */
+static void
+putcents(struct out *o, int c)
+{
+	char	 b[7] = { (char)('0' + c / 100), '.', (char)('0' + c / 10 % 10),
+	    (char)('0' + c % 10), '0', '0', 0 };
+
+	put(o, b, 6);
+}
+
+/* A count as an _fp string, "123.00". */
+static void
+putfp(struct out *o, long long v)
+{
+	putint(o, v);
+	PUTS(o, ".00\"");
+}
+
+static size_t
+fin(struct out *o, char *start)
+{
+	if (o->p >= o->end)
+		return 0;
+	*o->p = '\0';
+	return (size_t)(o->p - start);
+}
+
 static void
 tick_init(struct sim_tick *t, const struct sim_market *m)
 {
@@ -73,26 +140,25 @@ tick_move(struct sim_tick *t, struct sim_rng *r)
 	t->ask = (int16_t)(mid + half);
 }
 
+/* RFC 3339 UTC, with microseconds (frac) or whole seconds. */
 static void
-iso(char out[40], int64_t ms, int frac)
+iso(char out[TS_LEN + 1], int64_t ms, int frac)
 {
-	time_t	 t = (time_t)(ms / 1000);
-	struct tm tm;
-	size_t	 n;
+	struct timespec	 t = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000 };
 
-	gmtime_r(&t, &tm);
-	n = strftime(out, 40, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (frac)
-		snprintf(out + n, 40 - n, ".%03d000Z", (int)(ms % 1000));
-	else
-		snprintf(out + n, 40 - n, "Z");
+	ts_format(out, &t);
+	if (!frac) {
+		out[19] = 'Z';
+		out[20] = '\0';
+	}
 }
 
 size_t
 sim_ticker(char *b, size_t cap, int sid, const struct sim_market *m,
     struct sim_tick *t, struct sim_rng *r, int64_t now)
 {
-	char	 p[16], bid[16], ask[16], tm[40];
+	struct out o = { b, b + cap };
+	char	 tm[TS_LEN + 1];
 	int	 bs = 1 + (int)sim_below(r, 5000), as = 1 + (int)sim_below(r, 5000);
 	int	 ls = (int)sim_below(r, 4) == 0 ? 1 + (int)sim_below(r, 200) : 0;
 
@@ -103,20 +169,41 @@ sim_ticker(char *b, size_t cap, int sid, const struct sim_market *m,
 		t->vol += ls;
 		t->oi += (int)sim_below(r, 2) ? ls : 0;
 	}
-	sim_dollars(p, t->last);
-	sim_dollars(bid, t->bid);
-	sim_dollars(ask, t->ask);
 	iso(tm, now, 1);
-	return fit(snprintf(b, cap, "{\"type\":\"ticker\",\"sid\":%d,\"msg\":{"
-	    "\"market_id\":\"%s\",\"market_ticker\":\"%s\",\"price_dollars\":"
-	    "\"%s\",\"yes_bid_dollars\":\"%s\",\"yes_ask_dollars\":\"%s\","
-	    "\"volume_fp\":\"%d.00\",\"open_interest_fp\":\"%d.00\","
-	    "\"dollar_volume\":%d,\"dollar_open_interest\":%d,"
-	    "\"yes_bid_size_fp\":\"%d.00\",\"yes_ask_size_fp\":\"%d.00\","
-	    "\"last_trade_size_fp\":\"%d.00\",\"ts\":%lld,\"ts_ms\":%lld,"
-	    "\"time\":\"%s\"}}", sid, m->id, m->ticker, p, bid, ask, t->vol,
-	    t->oi, t->vol / 2, t->oi / 2, bs, as, ls, (long long)(now / 1000),
-	    (long long)now, tm), cap);
+	PUTS(&o, "{\"type\":\"ticker\",\"sid\":");
+	putint(&o, sid);
+	PUTS(&o, ",\"msg\":{\"market_id\":\"");
+	putstr(&o, m->id);
+	PUTS(&o, "\",\"market_ticker\":\"");
+	putstr(&o, m->ticker);
+	PUTS(&o, "\",\"price_dollars\":\"");
+	putcents(&o, t->last);
+	PUTS(&o, "\",\"yes_bid_dollars\":\"");
+	putcents(&o, t->bid);
+	PUTS(&o, "\",\"yes_ask_dollars\":\"");
+	putcents(&o, t->ask);
+	PUTS(&o, "\",\"volume_fp\":\"");
+	putfp(&o, t->vol);
+	PUTS(&o, ",\"open_interest_fp\":\"");
+	putfp(&o, t->oi);
+	PUTS(&o, ",\"dollar_volume\":");
+	putint(&o, t->vol / 2);
+	PUTS(&o, ",\"dollar_open_interest\":");
+	putint(&o, t->oi / 2);
+	PUTS(&o, ",\"yes_bid_size_fp\":\"");
+	putfp(&o, bs);
+	PUTS(&o, ",\"yes_ask_size_fp\":\"");
+	putfp(&o, as);
+	PUTS(&o, ",\"last_trade_size_fp\":\"");
+	putfp(&o, ls);
+	PUTS(&o, ",\"ts\":");
+	putint(&o, now / 1000);
+	PUTS(&o, ",\"ts_ms\":");
+	putint(&o, now);
+	PUTS(&o, ",\"time\":\"");
+	put(&o, tm, TS_LEN);
+	PUTS(&o, "\"}}");
+	return fin(&o, b);
 }
 
 size_t
@@ -141,7 +228,8 @@ sim_trade(char *b, size_t cap, int sid, int64_t seq,
     const struct sim_market *m, struct sim_tick *t, struct sim_rng *r,
     int64_t now)
 {
-	char	 id[37], yes[16], no[16];
+	struct out o = { b, b + cap };
+	char	 id[37];
 	int	 yesside = (int)sim_below(r, 2), price, count;
 
 	tick_init(t, m);
@@ -151,14 +239,26 @@ sim_trade(char *b, size_t cap, int sid, int64_t seq,
 	t->last = (int16_t)price;
 	t->vol += count;
 	uuid(id, r);
-	sim_dollars(yes, price);
-	sim_dollars(no, 100 - price);
-	return fit(snprintf(b, cap, "{\"type\":\"trade\",\"sid\":%d,\"seq\":"
-	    "%lld,\"msg\":{\"trade_id\":\"%s\",\"market_ticker\":\"%s\","
-	    "\"yes_price_dollars\":\"%s\",\"no_price_dollars\":\"%s\","
-	    "\"count_fp\":\"%d.00\",\"taker_side\":\"%s\",\"ts\":%lld}}", sid,
-	    (long long)seq, id, m->ticker, yes, no, count,
-	    yesside ? "yes" : "no", (long long)(now / 1000)), cap);
+	PUTS(&o, "{\"type\":\"trade\",\"sid\":");
+	putint(&o, sid);
+	PUTS(&o, ",\"seq\":");
+	putint(&o, seq);
+	PUTS(&o, ",\"msg\":{\"trade_id\":\"");
+	put(&o, id, 36);
+	PUTS(&o, "\",\"market_ticker\":\"");
+	putstr(&o, m->ticker);
+	PUTS(&o, "\",\"yes_price_dollars\":\"");
+	putcents(&o, price);
+	PUTS(&o, "\",\"no_price_dollars\":\"");
+	putcents(&o, 100 - price);
+	PUTS(&o, "\",\"count_fp\":\"");
+	putfp(&o, count);
+	PUTS(&o, ",\"taker_side\":\"");
+	putstr(&o, yesside ? "yes" : "no");
+	PUTS(&o, "\",\"ts\":");
+	putint(&o, now / 1000);
+	PUTS(&o, "}}");
+	return fin(&o, b);
 }
 
 /* Yes bids rest below the market's price, no bids below 100 minus it, so
@@ -247,7 +347,8 @@ sim_delta(char *b, size_t cap, int sid, int64_t seq,
     const struct sim_market *m, struct sim_book *bk, struct sim_rng *r,
     int64_t now)
 {
-	char	 tm[40];
+	struct out o = { b, b + cap };
+	char	 tm[TS_LEN + 1], pd[5] = { '0', '.', 0, 0, 0 };
 	int	 s = (int)sim_below(r, 2), lo, hi, p, d;
 
 	hi = band(m, s, &lo);
@@ -258,12 +359,30 @@ sim_delta(char *b, size_t cap, int sid, int64_t seq,
 		d = 1 + (int)sim_below(r, 300);
 	bk->q[s][p] += d;
 	iso(tm, now, 0);
-	return fit(snprintf(b, cap, "{\"type\":\"orderbook_delta\",\"sid\":%d,"
-	    "\"seq\":%lld,\"msg\":{\"market_ticker\":\"%s\",\"market_id\":"
-	    "\"%s\",\"price\":%d,\"price_dollars\":\"0.%02d\",\"delta\":%d,"
-	    "\"delta_fp\":\"%d.00\",\"side\":\"%s\",\"ts\":\"%s\"}}", sid,
-	    (long long)seq, m->ticker, m->id, p, p, d, d, s ? "no" : "yes", tm),
-	    cap);
+	pd[2] = (char)('0' + p / 10);
+	pd[3] = (char)('0' + p % 10);
+	PUTS(&o, "{\"type\":\"orderbook_delta\",\"sid\":");
+	putint(&o, sid);
+	PUTS(&o, ",\"seq\":");
+	putint(&o, seq);
+	PUTS(&o, ",\"msg\":{\"market_ticker\":\"");
+	putstr(&o, m->ticker);
+	PUTS(&o, "\",\"market_id\":\"");
+	putstr(&o, m->id);
+	PUTS(&o, "\",\"price\":");
+	putint(&o, p);
+	PUTS(&o, ",\"price_dollars\":\"");
+	put(&o, pd, 4);
+	PUTS(&o, "\",\"delta\":");
+	putint(&o, d);
+	PUTS(&o, ",\"delta_fp\":\"");
+	putfp(&o, d);
+	PUTS(&o, ",\"side\":\"");
+	putstr(&o, s ? "no" : "yes");
+	PUTS(&o, "\",\"ts\":\"");
+	putstr(&o, tm);
+	PUTS(&o, "\"}}");
+	return fin(&o, b);
 }
 
 size_t

@@ -47,6 +47,7 @@ struct sim_conn {
 	uint64_t	 frames;	/* data frames sent */
 	int64_t		 clock_ms;
 	struct event	*gen;
+	struct event	*reset;		/* reset fault, once flushed */
 	double		 budget, last;
 	struct sim_fault faults[SIM_MAX_FAULTS];
 	int		 nfaults;

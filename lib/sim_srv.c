@@ -129,6 +129,15 @@ send_oversized(struct sim_conn *c, size_t size)
 	free(b);
 }
 
+static void
+reset_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct sim_conn	*c = arg;
+
+	if (c->ws != NULL)
+		ws_abort(c->ws);
+}
+
 /* Fire the faults due at this frame count.  Returns 0 to go on, -1 if
  * the connection stops sending (closed, reset, silent). */
 static int
@@ -156,10 +165,16 @@ faults_due(struct sim_conn *c)
 			ws_close(c->ws, (int)f->arg, "ssmd-kalshi-sim fault");
 			c->ending = 1;
 			return -1;
-		case SIM_F_RESET:
+		case SIM_F_RESET: {
+			/* What was sent before the reset should arrive: give
+			 * the socket a moment to take it. */
+			struct timeval tv = { 0, 100000 };
 			c->ending = 1;
-			ws_abort(c->ws);
+			c->reset = evtimer_new(c->s->base, reset_cb, c);
+			if (c->reset != NULL)
+				evtimer_add(c->reset, &tv);
 			return -1;
+		}
 		case SIM_F_SILENCE:
 			c->silent = 1;
 			ws_pause(c->ws, 1);
@@ -283,7 +298,8 @@ replay_one(struct sim_conn *c, size_t *len)
 }
 
 /* Send up to max frames; stop early when the socket backs up.  Returns
- * -1 if the connection stopped sending for good. */
+ * 0 to go on, 1 if there is nothing to send until the subscriptions
+ * change, -1 if the connection stopped sending for good. */
 static int
 gen_some(struct sim_conn *c, unsigned max)
 {
@@ -304,7 +320,7 @@ gen_some(struct sim_conn *c, unsigned max)
 			if ((p = replay_one(c, &n)) == NULL)
 				return -1;
 		} else if ((n = gen_one(c)) == 0)
-			return 0;
+			return 1;
 		else
 			p = c->s->frame;
 		if (sim_send(c, p, n) == -1)
@@ -323,8 +339,10 @@ gen_cb(evutil_socket_t fd, short what, void *arg)
 	if (c->ws == NULL)
 		return;
 	if (c->s->o->rate <= 0) {
+		/* Yield after a batch so other connections get their turn;
+		 * a full socket resumes us through on_writable. */
 		if (gen_some(c, GEN_BATCH) == 0 && c->ws != NULL &&
-		    ws_out_pending(c->ws) < WS_OUT_HIGH && c->nsubs > 0)
+		    ws_out_pending(c->ws) < WS_OUT_HIGH)
 			event_active(c->gen, 0, 0);
 		return;
 	}
@@ -348,8 +366,14 @@ sim_kick(struct sim_conn *c)
 {
 	struct timeval	 tv = { 0, RATE_TICK_MS * 1000 };
 
-	if (c->started || c->ws == NULL || c->nsubs == 0)
+	if (c->ws == NULL || c->nsubs == 0)
 		return;
+	if (c->started) {
+		/* New subscriptions may end an idle spell. */
+		if (c->gen != NULL && c->s->o->rate <= 0)
+			event_active(c->gen, 0, 0);
+		return;
+	}
 	c->started = 1;
 	if (c->s->o->replay != NULL &&
 	    (c->replay = fopen(c->s->o->replay, "r")) == NULL)
@@ -364,27 +388,48 @@ sim_kick(struct sim_conn *c)
 		event_active(c->gen, 0, 0);
 }
 
-/* Command log: one JSON line per client frame and per connection event. */
+/* Command log: one JSON line per client frame and per connection event.
+ * A frame that is not valid JSON is logged as an escaped string "text". */
 static void
-log_line(struct sim *s, struct sim_conn *c, const char *what,
-    const char *p, size_t n)
+log_head(struct sim *s, struct sim_conn *c)
 {
 	char	 ts[TS_LEN + 1], head[400];
 	int	 k;
 
-	if (!s->logging)
-		return;
 	k = snprintf(head, sizeof head, "{\"ts\":\"%s\",\"conn\":%u,\"peer\":"
 	    "\"%s\",", ts_now(ts), c->id, c->ws ? ws_peer(c->ws) : "");
 	wb_put(&s->log, head, (size_t)k);
-	if (strcmp(what, "frame") == 0 && json_check(p, n, NULL) == JSON_OK) {
+}
+
+static void
+log_frame(struct sim *s, struct sim_conn *c, const char *p, size_t n)
+{
+	if (!s->logging)
+		return;
+	log_head(s, c);
+	if (json_check(p, n, NULL) == JSON_OK) {
 		wb_puts(&s->log, "\"frame\":");
 		wb_put(&s->log, p, n);
 	} else {
-		wb_put(&s->log, "\"", 1);
-		wb_put(&s->log, what, strlen(what));
-		wb_puts(&s->log, "\":\"");
+		wb_puts(&s->log, "\"text\":\"");
 		json_escape(&s->log, p, n);
+		wb_put(&s->log, "\"", 1);
+	}
+	wb_puts(&s->log, "}\n");
+	wb_flush(&s->log);
+}
+
+/* ev is the rest of the object, already JSON: "event":"open",... */
+static void
+log_event(struct sim *s, struct sim_conn *c, const char *ev, const char *why)
+{
+	if (!s->logging)
+		return;
+	log_head(s, c);
+	wb_put(&s->log, ev, strlen(ev));
+	if (why != NULL) {
+		wb_puts(&s->log, ",\"reason\":\"");
+		json_escape(&s->log, why, strlen(why));
 		wb_put(&s->log, "\"", 1);
 	}
 	wb_puts(&s->log, "}\n");
@@ -407,6 +452,8 @@ conn_free(struct sim_conn *c)
 		fclose(c->replay);
 	if (c->gen != NULL)
 		event_free(c->gen);
+	if (c->reset != NULL)
+		event_free(c->reset);
 	if (c->prev != NULL)
 		c->prev->next = c->next;
 	else
@@ -430,10 +477,13 @@ static void
 on_open(struct ws_conn *ws, void *arg)
 {
 	struct sim_conn	*c = arg;
+	char		 ev[96];
 
 	c->ws = ws;
 	log_info("client connected", "conn=%u peer=%s", c->id, ws_peer(ws));
-	log_line(c->s, c, "event", "open", 4);
+	snprintf(ev, sizeof ev, "\"event\":\"open\",\"auth_ts\":\"%s\"",
+	    c->auth_ts);
+	log_event(c->s, c, ev, NULL);
 	/* slowread applies from the start. */
 	for (int i = 0; i < c->nfaults; i++)
 		if (c->faults[i].kind == SIM_F_SLOWREAD && c->faults[i].after == 0)
@@ -445,7 +495,7 @@ on_text(struct ws_conn *ws, const char *p, size_t n, void *arg)
 {
 	struct sim_conn	*c = arg;
 
-	log_line(c->s, c, "frame", p, n);
+	log_frame(c->s, c, p, n);
 	if (!c->ending && !c->silent)
 		sim_cmd(c, p, n);
 }
@@ -454,11 +504,10 @@ static void
 on_close(struct ws_conn *ws, int code, const char *reason, void *arg)
 {
 	struct sim_conn	*c = arg;
-	char		 ev[160];
-	int		 k;
+	char		 ev[64];
 
-	k = snprintf(ev, sizeof ev, "close %d %s", code, reason);
-	log_line(c->s, c, "event", ev, (size_t)k);
+	snprintf(ev, sizeof ev, "\"event\":\"close\",\"code\":%d", code);
+	log_event(c->s, c, ev, reason);
 	log_info("client gone", "conn=%u code=%d reason=%s frames=%llu", c->id,
 	    code, log_q(reason), (unsigned long long)c->frames);
 	ws_free(ws);
@@ -540,7 +589,9 @@ on_upgrade(const struct ws_http_req *r, struct ws_http_resp *resp,
 		return 500;
 	c->s = s;
 	c->id = ++s->next_id;
-	sim_rng_seed(&c->rng, s->o->seed + c->id - 1);
+	/* Every connection gets the same stream: what it receives depends on
+	 * its commands, not on how many came before it. */
+	sim_rng_seed(&c->rng, s->o->seed);
 	c->clock_ms = s->o->start_time * 1000;
 	memcpy(c->faults, s->o->faults, sizeof c->faults);
 	c->nfaults = s->o->nfaults;

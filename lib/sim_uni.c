@@ -355,28 +355,15 @@ cursor_out(struct evbuffer *b, size_t next, int more)
 		evbuffer_add_printf(b, "],\"cursor\":\"\"}");
 }
 
+/* Events are runs of markets with the same event ticker; an event's
+ * status is that of its first market. */
 static int
-rest_markets(const struct sim_uni *u, const struct query *q,
-    struct evbuffer *b)
+event_matches(const struct sim_uni *u, size_t i, const struct query *q)
 {
-	size_t	 i, seen = 0, out = 0;
-
-	evbuffer_add_printf(b, "{\"markets\":[");
-	for (i = 0; i < u->n; i++) {
-		if (!market_matches(&u->m[i], q))
-			continue;
-		if (seen++ < q->offset)
-			continue;
-		if (out == q->limit) {
-			cursor_out(b, q->offset + out, 1);
-			return 200;
-		}
-		if (out++ > 0)
-			evbuffer_add(b, ",", 1);
-		market_json(b, &u->m[i]);
-	}
-	cursor_out(b, 0, 0);
-	return 200;
+	return (i == 0 || strcmp(u->m[i].event, u->m[i - 1].event) != 0) &&
+	    (q->statusmask & (1 << u->m[i].status)) &&
+	    (q->series == NULL || *q->series == '\0' ||
+	    strcmp(q->series, u->m[i].series) == 0);
 }
 
 static void
@@ -403,21 +390,18 @@ event_json(struct evbuffer *b, const struct sim_uni *u, size_t first,
 	evbuffer_add(b, "}", 1);
 }
 
-/* Events are runs of markets with the same event ticker; an event's
- * status is that of its first market. */
+/* One page of markets or events: the matches from the cursor's offset on,
+ * at most limit of them, and the cursor of the next page. */
 static int
-rest_events(const struct sim_uni *u, const struct query *q,
-    struct evbuffer *b)
+rest_page(const struct sim_uni *u, const struct query *q, struct evbuffer *b,
+    int events)
 {
 	size_t	 i, seen = 0, out = 0;
 
-	evbuffer_add_printf(b, "{\"events\":[");
+	evbuffer_add_printf(b, "{\"%s\":[", events ? "events" : "markets");
 	for (i = 0; i < u->n; i++) {
-		if (i > 0 && strcmp(u->m[i].event, u->m[i - 1].event) == 0)
-			continue;
-		if (!(q->statusmask & (1 << u->m[i].status)) ||
-		    (q->series && *q->series &&
-		    strcmp(q->series, u->m[i].series) != 0))
+		if (events ? !event_matches(u, i, q) :
+		    !market_matches(&u->m[i], q))
 			continue;
 		if (seen++ < q->offset)
 			continue;
@@ -427,7 +411,10 @@ rest_events(const struct sim_uni *u, const struct query *q,
 		}
 		if (out++ > 0)
 			evbuffer_add(b, ",", 1);
-		event_json(b, u, i, q);
+		if (events)
+			event_json(b, u, i, q);
+		else
+			market_json(b, &u->m[i]);
 	}
 	cursor_out(b, 0, 0);
 	return 200;
@@ -468,9 +455,9 @@ sim_uni_rest(const struct sim_uni *u, const char *path, const char *qs,
 		return 400;
 	}
 	if (strcmp(path, "/markets") == 0)
-		st = rest_markets(u, &q, b);
+		st = rest_page(u, &q, b, 0);
 	else if (strcmp(path, "/events") == 0)
-		st = rest_events(u, &q, b);
+		st = rest_page(u, &q, b, 1);
 	else if (strcmp(path, "/series") == 0)
 		st = rest_series(u, &q, b);
 	else if (strncmp(path, "/markets/", 9) == 0 &&

@@ -23,6 +23,7 @@
 #include <openssl/sha.h>
 
 #include "b64.h"
+#include "json.h"
 #include "log.h"
 #include "tls.h"
 #include "ws_int.h"
@@ -139,22 +140,17 @@ ws_parse_head(char *head, char **first, struct ws_http_req *r)
 	return 0;
 }
 
-/* wslay callbacks */
+/* wslay: the event API frames, masks and queues what we send; incoming
+ * bytes go through the lower frame API and are reassembled here, because
+ * wslay_event_recv's byte-wise UTF-8 check cost more CPU per frame than
+ * everything else together. */
 
 static ssize_t
-wsl_recv(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags,
+wsl_norecv(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags,
     void *u)
 {
-	struct ws_conn	*c = u;
-	int		 n;
-
-	if (c->paused || c->state == WS_ST_DONE ||
-	    (n = evbuffer_remove(bufferevent_get_input(c->bev), buf,
-	    len)) <= 0) {
-		wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
-		return -1;
-	}
-	return n;
+	wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
+	return -1;
 }
 
 static ssize_t
@@ -180,42 +176,40 @@ wsl_genmask(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, void *u)
 	return 0;
 }
 
-static void
-wsl_frame_start(wslay_event_context_ptr ctx,
-    const struct wslay_event_on_frame_recv_start_arg *a, void *u)
+/* Frame API input: 0 means "nothing now" (WSLAY_ERR_WANT_READ). */
+static ssize_t
+frame_in(uint8_t *buf, size_t len, int flags, void *u)
 {
 	struct ws_conn	*c = u;
+	int		 n;
 
-	if (c->cbs->on_frame != NULL && c->state != WS_ST_DONE)
-		c->cbs->on_frame(c, a->opcode, c->arg);
+	if (c->paused || c->state == WS_ST_DONE || c->bev_gone)
+		return 0;
+	n = evbuffer_remove(bufferevent_get_input(c->bev), buf, len);
+	return n > 0 ? n : 0;
 }
 
-static void
-wsl_msg(wslay_event_context_ptr ctx,
-    const struct wslay_event_on_msg_recv_arg *a, void *u)
+static ssize_t
+frame_nosend(const uint8_t *data, size_t len, int flags, void *u)
 {
-	struct ws_conn	*c = u;
-
-	if (c->state != WS_ST_OPEN && c->state != WS_ST_CLOSING)
-		return;
-	if (a->opcode == WSLAY_TEXT_FRAME && c->cbs->on_text != NULL)
-		c->cbs->on_text(c, (const char *)a->msg, a->msg_length, c->arg);
+	return -1;		/* sending goes through the event API */
 }
 
 int
 ws_conn_open(struct ws_conn *c)
 {
 	static const struct wslay_event_callbacks cb = {
-		wsl_recv, wsl_send, wsl_genmask, wsl_frame_start, NULL, NULL,
-		wsl_msg
+		wsl_norecv, wsl_send, wsl_genmask, NULL, NULL, NULL, NULL
+	};
+	static const struct wslay_frame_callbacks fcb = {
+		frame_nosend, frame_in, NULL
 	};
 	int	 rc;
 
 	rc = c->server ? wslay_event_context_server_init(&c->ctx, &cb, c) :
 	    wslay_event_context_client_init(&c->ctx, &cb, c);
-	if (rc != 0)
+	if (rc != 0 || wslay_frame_context_init(&c->fctx, &fcb, c) != 0)
 		return -1;
-	wslay_event_config_set_max_recv_msg_length(c->ctx, c->max_message);
 	c->state = WS_ST_OPEN;
 	if (c->timer != NULL)
 		evtimer_del(c->timer);
@@ -229,9 +223,17 @@ ws_conn_open(struct ws_conn *c)
 static void
 close_transport(struct ws_conn *c)
 {
+	SSL	*ssl;
+
 	if (c->bev_gone)
 		return;
 	c->bev_gone = 1;
+	/* A TLS peer gets close_notify, so it can tell a clean end from a
+	 * cut connection (ws_abort sets quiet shutdown: no alert). */
+	if (!c->peer_gone &&
+	    (ssl = bufferevent_openssl_get_ssl(c->bev)) != NULL &&
+	    SSL_is_init_finished(ssl) && !SSL_get_quiet_shutdown(ssl))
+		SSL_shutdown(ssl);
 	bufferevent_free(c->bev);
 	c->bev = NULL;
 }
@@ -242,6 +244,8 @@ really_free(struct ws_conn *c)
 	close_transport(c);
 	if (c->ctx != NULL)
 		wslay_event_context_free(c->ctx);
+	if (c->fctx != NULL)
+		wslay_frame_context_free(c->fctx);
 	if (c->timer != NULL)
 		event_free(c->timer);
 	if (c->kick != NULL)
@@ -249,6 +253,7 @@ really_free(struct ws_conn *c)
 	if (c->rate != NULL)
 		ev_token_bucket_cfg_free(c->rate);
 	free(c->frag);
+	free(c->msg);
 	free(c->reqtext);
 	if (c->prev != NULL)
 		c->prev->next = c->next;
@@ -350,34 +355,208 @@ timer_cb(evutil_socket_t fd, short what, void *arg)
 	ws_conn_leave(c);
 }
 
-/* Run wslay over what is buffered, send what it queued, and see whether
- * the connection ended. */
+static void
+send_queued(struct ws_conn *c)
+{
+	if (wslay_event_send(c->ctx) != 0)
+		finish(c, WS_E_EOF, "send failed");
+	else if (evbuffer_get_length(bufferevent_get_output(c->bev)) >
+	    WS_OUT_LOW)
+		c->out_high = 1;
+}
+
+/* A protocol failure: tell the peer with the matching close code and
+ * end. */
+static void
+fail(struct ws_conn *c, int code, const char *why)
+{
+	int	 st = code == WS_E_TOOBIG ? WSLAY_CODE_MESSAGE_TOO_BIG :
+	    code == WS_E_UTF8 ? WSLAY_CODE_INVALID_FRAME_PAYLOAD_DATA :
+	    WSLAY_CODE_PROTOCOL_ERROR;
+
+	if (!wslay_event_get_close_sent(c->ctx) &&
+	    wslay_event_queue_close(c->ctx, (uint16_t)st, NULL, 0) == 0)
+		wslay_event_send(c->ctx);
+	finish(c, code, why);
+}
+
+/* UTF-8 check with an ASCII fast path: 8 bytes at a time until the first
+ * byte with its high bit set, which starts a character. */
+static int
+text_ok(const char *p, size_t n)
+{
+	uint64_t v;
+	size_t	 i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&v, p + i, 8);
+		if (v & 0x8080808080808080ULL)
+			break;
+	}
+	return utf8_valid(p + i, n - i);
+}
+
+static int
+frame_start(struct ws_conn *c, const struct wslay_frame_iocb *io)
+{
+	int	 op = io->opcode;
+
+	if (c->cbs->on_frame != NULL)
+		c->cbs->on_frame(c, op, c->arg);
+	if (c->state == WS_ST_DONE)
+		return -1;
+	/* Clients mask, servers do not (RFC 6455 5.1); no extensions. */
+	if (io->rsv != 0 || io->mask != c->server ||
+	    (op > WSLAY_BINARY_FRAME && op < WSLAY_CONNECTION_CLOSE) ||
+	    op > WSLAY_PONG ||
+	    (op == WSLAY_CONTINUATION_FRAME && !c->msg_active) ||
+	    ((op == WSLAY_TEXT_FRAME || op == WSLAY_BINARY_FRAME) &&
+	    c->msg_active)) {
+		fail(c, WS_E_PROTO, "protocol error (sent 1002)");
+		return -1;
+	}
+	if (op == WSLAY_TEXT_FRAME || op == WSLAY_BINARY_FRAME) {
+		c->msg_active = 1;
+		c->msg_op = op;
+		c->msg_len = 0;
+	}
+	if (!(op & 8) && io->payload_length > c->max_message - c->msg_len) {
+		fail(c, WS_E_TOOBIG, "message too big (sent 1009)");
+		return -1;
+	}
+	c->cur_op = op;
+	c->cur_fin = io->fin;
+	c->frame_left = io->payload_length;
+	c->ctl_len = 0;
+	c->direct = NULL;
+	return 0;
+}
+
+static int
+frame_data(struct ws_conn *c, const struct wslay_frame_iocb *io)
+{
+	size_t	 n = io->data_length, cap;
+	char	*m;
+
+	if (c->cur_op & 8) {
+		memcpy(c->ctl + c->ctl_len, io->data, n);	/* <= 125 */
+		c->ctl_len += n;
+		return 0;
+	}
+	/* A whole message in one piece is handed over in place. */
+	if (c->cur_fin && c->msg_len == 0 && n == io->payload_length) {
+		c->direct = (const char *)io->data;
+		c->msg_len = n;
+		return 0;
+	}
+	if (c->msg_len + n > c->msg_cap) {
+		for (cap = c->msg_cap ? c->msg_cap : 4096; cap < c->msg_len + n;
+		    cap *= 2)
+			;
+		if ((m = realloc(c->msg, cap)) == NULL) {
+			fail(c, WS_E_TOOBIG, "out of memory");
+			return -1;
+		}
+		c->msg = m;
+		c->msg_cap = cap;
+	}
+	memcpy(c->msg + c->msg_len, io->data, n);
+	c->msg_len += n;
+	return 0;
+}
+
+static void
+control(struct ws_conn *c)
+{
+	struct wslay_event_msg	 m = { WSLAY_PONG, c->ctl, c->ctl_len };
+	char			 why[128];
+	int			 code;
+
+	if (c->cur_op == WSLAY_PING) {
+		if (!wslay_event_get_close_sent(c->ctx) &&
+		    wslay_event_queue_msg(c->ctx, &m) == 0)
+			send_queued(c);
+		return;
+	}
+	if (c->cur_op != WSLAY_CONNECTION_CLOSE)
+		return;
+	if (c->ctl_len == 1) {
+		fail(c, WS_E_PROTO, "bad Close frame (sent 1002)");
+		return;
+	}
+	code = c->ctl_len >= 2 ? c->ctl[0] << 8 | c->ctl[1] : 1005;
+	if (c->ctl_len > 2)
+		snprintf(why, sizeof why, "%.*s", (int)(c->ctl_len - 2),
+		    (const char *)c->ctl + 2);
+	else
+		snprintf(why, sizeof why, "peer closed");
+	/* Echo the code, as RFC 6455 5.5.1 asks. */
+	if (!wslay_event_get_close_sent(c->ctx) &&
+	    wslay_event_queue_close(c->ctx, code == 1005 ? 0 : (uint16_t)code,
+	    NULL, 0) == 0)
+		wslay_event_send(c->ctx);
+	finish(c, code, why);
+}
+
+/* A frame is complete: deliver a finished message or act on a control
+ * frame.  -1 if the connection ended. */
+static int
+frame_end(struct ws_conn *c)
+{
+	const char	*p;
+
+	if (c->cur_op & 8) {
+		control(c);
+		return c->state == WS_ST_DONE ? -1 : 0;
+	}
+	if (!c->cur_fin)
+		return 0;
+	p = c->direct != NULL ? c->direct : c->msg;
+	c->msg_active = 0;
+	if (c->msg_op == WSLAY_TEXT_FRAME && !text_ok(p, c->msg_len)) {
+		fail(c, WS_E_UTF8, "invalid UTF-8 (sent 1007)");
+		return -1;
+	}
+	if (c->msg_op == WSLAY_TEXT_FRAME && c->cbs->on_text != NULL)
+		c->cbs->on_text(c, p, c->msg_len, c->arg);
+	c->msg_len = 0;
+	c->direct = NULL;
+	/* A rare big message does not pin its buffer. */
+	if (c->msg_cap > (1u << 20)) {
+		free(c->msg);
+		c->msg = NULL;
+		c->msg_cap = 0;
+	}
+	return c->state == WS_ST_DONE ? -1 : 0;
+}
+
+/* Read every complete frame that is buffered. */
 static void
 pump(struct ws_conn *c)
 {
-	int	 rc, sent;
+	struct wslay_frame_iocb	 io;
+	ssize_t			 n;
 
-	if (c->state != WS_ST_OPEN && c->state != WS_ST_CLOSING)
-		return;
-	rc = wslay_event_recv(c->ctx);
-	if (c->state == WS_ST_DONE)
-		return;
-	if (wslay_event_send(c->ctx) != 0 && rc == 0)
-		rc = -1;
-	if (wslay_event_get_close_received(c->ctx)) {
-		int code = wslay_event_get_status_code_received(c->ctx);
-		finish(c, code == 0 ? 1005 : code, "peer closed");
-		return;
-	}
-	if (rc != 0 || wslay_event_get_close_sent(c->ctx)) {
-		sent = wslay_event_get_close_sent(c->ctx) ?
-		    wslay_event_get_status_code_sent(c->ctx) : 0;
-		if (sent == WSLAY_CODE_MESSAGE_TOO_BIG)
-			finish(c, WS_E_TOOBIG, "message too big (sent 1009)");
-		else if (sent == WSLAY_CODE_INVALID_FRAME_PAYLOAD_DATA)
-			finish(c, WS_E_UTF8, "invalid UTF-8 (sent 1007)");
-		else if (sent == WSLAY_CODE_PROTOCOL_ERROR || rc != 0)
-			finish(c, WS_E_PROTO, "protocol error (sent 1002)");
+	while (!c->paused &&
+	    (c->state == WS_ST_OPEN || c->state == WS_ST_CLOSING)) {
+		n = wslay_frame_recv(c->fctx, &io);
+		if (n == WSLAY_ERR_WANT_READ)
+			return;
+		if (n < 0) {
+			fail(c, WS_E_PROTO, "protocol error (sent 1002)");
+			return;
+		}
+		if (!c->in_frame && frame_start(c, &io) == -1)
+			return;
+		c->in_frame = 1;
+		c->frame_left -= io.data_length;
+		if (frame_data(c, &io) == -1)
+			return;
+		if (c->frame_left == 0) {
+			c->in_frame = 0;
+			if (frame_end(c) == -1)
+				return;
+		}
 	}
 }
 
@@ -494,16 +673,30 @@ conn_writecb(struct bufferevent *bev, void *arg)
 	ws_conn_leave(c);
 }
 
+/* Why the TLS handshake failed, if it did: the certificate check's
+ * verdict when there is one, else the first real OpenSSL error. */
 static int
 tls_failed(struct ws_conn *c, char *buf, size_t len)
 {
-	unsigned long	 e, last = 0;
+	SSL		*ssl = bufferevent_openssl_get_ssl(c->bev);
+	unsigned long	 e, pick = 0;
+	long		 v;
+	int		 any = 0;
 
-	while ((e = bufferevent_get_openssl_error(c->bev)) != 0)
-		last = e;
-	if (last == 0)
+	while ((e = bufferevent_get_openssl_error(c->bev)) != 0) {
+		any = 1;
+		if (pick == 0 && ERR_GET_LIB(e) != 0)
+			pick = e;
+	}
+	if (!any || ssl == NULL)
 		return 0;
-	ERR_error_string_n(last, buf, len);
+	if ((v = SSL_get_verify_result(ssl)) != X509_V_OK)
+		snprintf(buf, len, "certificate verify failed: %s",
+		    X509_verify_cert_error_string(v));
+	else if (pick != 0)
+		ERR_error_string_n(pick, buf, len);
+	else
+		snprintf(buf, len, "TLS handshake failed");
 	return 1;
 }
 
@@ -524,6 +717,7 @@ conn_eventcb(struct bufferevent *bev, short what, void *arg)
 			c->reqtext = NULL;
 		}
 	} else if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
+		c->peer_gone = 1;	/* writing now could raise SIGPIPE */
 		if (c->state == WS_ST_DONE)
 			close_transport(c);
 		else if (c->state == WS_ST_CONNECT &&
@@ -741,18 +935,10 @@ ws_http_status(const struct ws_conn *c)
 static int
 after_queue(struct ws_conn *c, int rc)
 {
-	struct evbuffer	*out;
-
 	if (rc != 0)
 		return -1;
 	ws_conn_enter(c);
-	if (wslay_event_send(c->ctx) != 0)
-		finish(c, WS_E_PROTO, "send failed");
-	else {
-		out = bufferevent_get_output(c->bev);
-		if (evbuffer_get_length(out) > WS_OUT_LOW)
-			c->out_high = 1;
-	}
+	send_queued(c);
 	ws_conn_leave(c);
 	return 0;
 }
@@ -886,9 +1072,9 @@ ws_pause(struct ws_conn *c, int paused)
 		bufferevent_disable(c->bev, EV_READ);
 	else {
 		bufferevent_enable(c->bev, EV_READ);
-		/* Input already buffered would wait for new bytes otherwise. */
-		if (evbuffer_get_length(bufferevent_get_input(c->bev)) > 0)
-			event_active(c->kick, 0, 0);
+		/* Frames already buffered (ours or wslay's) would wait for
+		 * new bytes otherwise. */
+		event_active(c->kick, 0, 0);
 	}
 }
 

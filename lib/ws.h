@@ -8,6 +8,9 @@
  * bufferevent's output buffer, whose size ws_out_pending() reports, so a
  * producer can wait for on_writable instead of queueing without limit.
  *
+ * A program using ws must ignore SIGPIPE (sig_init() does): a peer can
+ * vanish while we write.
+ *
  * Lifetime: every connection ends with exactly one on_close call, after
  * which the owner calls ws_free (from inside on_close is fine).  Calling
  * ws_free earlier drops the connection at once and on_close is not called. */

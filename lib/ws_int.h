@@ -42,12 +42,21 @@ struct ws_conn {
 	int			 in_cb;		/* callback depth: defer frees */
 	int			 user_gone;	/* ws_free called */
 	int			 bev_gone;	/* transport closed */
+	int			 peer_gone;	/* EOF or error seen */
 	int			 out_high;	/* output passed WS_OUT_LOW */
 	int			 close_after_write; /* HTTP: Connection: close */
 	int			 in_connect;	/* inside ws_connect() */
 	int			 pending_fail;	/* failed there: report later */
 	char			 pending_why[160];
 	size_t			 max_message;
+	wslay_frame_context_ptr	 fctx;		/* reading */
+	char			*msg;		/* the message being reassembled */
+	const char		*direct;	/* or the frame itself, in place */
+	size_t			 msg_len, msg_cap;
+	uint64_t		 frame_left;
+	int			 in_frame, msg_active, cur_op, cur_fin, msg_op;
+	unsigned char		 ctl[125];	/* control frame payload */
+	size_t			 ctl_len;
 	char			 key[25];	/* client's Sec-WebSocket-Key */
 	char			 peer[300];
 	char			 hostport[300];

@@ -8,8 +8,10 @@
 #                        key-pkcs1.pem (PKCS#1, same key), pub.pem
 # sim_start [OPTS...]    start the simulator with TLS (certs and key pair
 #                        made on first use under $SIM_DIR, default
-#                        $BATS_TEST_TMPDIR/sim), auth on with pub.pem, port 0,
-#                        commands logged to $SIM_DIR/commands.jsonl, stderr to
+#                        $BATS_TEST_TMPDIR/sim; set SIM_DIR to share keys
+#                        across tests), auth on with pub.pem, port 0,
+#                        commands logged to $SIM_DIR/commands.jsonl (emptied
+#                        at each start), stderr appended to
 #                        $SIM_DIR/sim.log; extra OPTS are passed on (later
 #                        options win, e.g. --no-auth; --plain drops TLS).
 #                        Waits until it listens, then sets:
@@ -20,6 +22,7 @@
 #                        Returns 1 if it does not come up within 20 s.
 # sim_stop               SIGTERM, wait for exit (kill -9 after 10 s); safe to
 #                        call twice and from teardown.  Sets SIM_STATUS.
+#                        Fails if the log holds a sanitizer report.
 # sim_curl ARGS...       curl against the simulator with its CA.
 # sim_fault SPEC         inject a fault on every open connection now
 #                        (GET /_sim/fault?spec=SPEC).
@@ -57,6 +60,8 @@ sim_start() {
 		else args+=("$a"); fi
 	done
 	rm -f "$SIM_DIR/port"
+	: > "$SIM_CMDS"
+	: > "$SIM_LOG"
 	"$BIN/ssmd-kalshi-sim" "${tls[@]}" --public-key "$SIM_PUB" --port 0 \
 		--port-file "$SIM_DIR/port" --command-log "$SIM_CMDS" \
 		"${args[@]}" 2>>"$SIM_LOG" &
@@ -76,16 +81,21 @@ sim_start() {
 
 sim_stop() {
 	[ -n "${SIM_PID:-}" ] || return 0
-	kill -TERM "$SIM_PID" 2>/dev/null
 	local i
+	kill -TERM "$SIM_PID" 2>/dev/null || true
 	for i in $(seq 100); do
 		kill -0 "$SIM_PID" 2>/dev/null || break
 		sleep 0.1
 	done
-	kill -KILL "$SIM_PID" 2>/dev/null
-	wait "$SIM_PID" 2>/dev/null
-	SIM_STATUS=$?
+	kill -KILL "$SIM_PID" 2>/dev/null || true
+	SIM_STATUS=0
+	wait "$SIM_PID" 2>/dev/null || SIM_STATUS=$?
 	SIM_PID=
+	# Under make SAN=1 a sanitizer report fails the test that caused it.
+	if grep -q 'Sanitizer\|runtime error:' "$SIM_LOG" 2>/dev/null; then
+		cat "$SIM_LOG" >&2
+		return 1
+	fi
 }
 
 sim_curl() {

@@ -56,6 +56,9 @@ on_open(struct ws_conn *c, void *arg)
 static void
 on_text(struct ws_conn *c, const char *p, size_t n, void *arg)
 {
+	/* More may be buffered after the last one wanted. */
+	if (maxframes > 0 && frames >= maxframes)
+		return;
 	fwrite(p, 1, n, stdout);
 	putchar('\n');
 	frames++;

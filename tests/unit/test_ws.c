@@ -7,9 +7,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <event2/buffer.h>
 #include <event2/dns.h>
@@ -19,7 +24,7 @@
 
 struct side {
 	struct ws_conn	*c;
-	int		 opened, closes, code, frames, status;
+	int		 opened, closes, code, frames, status, pongs;
 	char		 reason[128];
 	char		 last[256];
 	size_t		 lastn, ntext;
@@ -72,6 +77,8 @@ on_text(struct ws_conn *c, const char *p, size_t n, void *arg)
 		ws_close(c, atoi(p + 6), "bye");
 	else if (s == &svc && strncmp(p, "frag:", 5) == 0)
 		ws_send_fragmented(c, p + 5, n - 5, 3);
+	else if (s == &svc && strcmp(p, "ping") == 0)
+		ws_send_ping(c, "heartbeat", 9);
 	else if (s == &svc && strcmp(p, "abort") == 0)
 		ws_abort(c);
 	else if (s == &svc && strncmp(p, "big:", 4) == 0) {
@@ -87,7 +94,13 @@ on_text(struct ws_conn *c, const char *p, size_t n, void *arg)
 static void
 on_frame(struct ws_conn *c, int op, void *arg)
 {
-	((struct side *)arg)->frames++;
+	struct side	*s = arg;
+
+	s->frames++;
+	if (op == 0xa) {		/* the pong to our ping */
+		s->pongs++;
+		stop_soon();
+	}
 }
 
 static void
@@ -142,6 +155,7 @@ setup(void **state)
 	struct ws_server_opts	 o = { "127.0.0.1", 0, NULL, 0 };
 	char			 err[256];
 
+	signal(SIGPIPE, SIG_IGN);
 	base = event_base_new();
 	deadline = evtimer_new(base, deadline_cb, NULL);
 	o.max_message = srv_max = 1024;
@@ -323,6 +337,53 @@ pause_holds_messages(void **state)
 }
 
 static void
+ping_answered(void **state)
+{
+	connect_(0);
+	ws_send_text(cli.c, "ping", 4);
+	run(3000);
+	assert_int_equal(svc.pongs, 1);
+	finish_();
+}
+
+/* A raw client that breaks the protocol: an unmasked frame to a server
+ * is refused with 1002. */
+static void
+unmasked_client_frame_is_1002(void **state)
+{
+	static const char req[] = "GET /x HTTP/1.1\r\nHost: x\r\n"
+	    "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+	    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+	    "Sec-WebSocket-Version: 13\r\n\r\n";
+	static const unsigned char frame[] = { 0x81, 0x02, 'h', 'i' };
+	struct sockaddr_in sa = { 0 };
+	char		 buf[512];
+	ssize_t		 n;
+	int		 fd;
+
+	memset(&svc, 0, sizeof svc);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons(ws_server_port(srv));
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	assert_int_equal(write(fd, req, sizeof req - 1), sizeof req - 1);
+	run(300);
+	assert_int_equal(svc.opened, 1);
+	assert_int_equal(write(fd, frame, sizeof frame), sizeof frame);
+	run(300);
+	assert_int_equal(svc.code, WS_E_PROTO);
+	n = read(fd, buf, sizeof buf);
+	/* The 101 response, then a Close frame with 1002. */
+	assert_true(n > 4);
+	assert_non_null(strstr(buf, "101 Switching Protocols"));
+	assert_int_equal((unsigned char)buf[n - 4], 0x88);
+	assert_int_equal((unsigned char)buf[n - 2] << 8 |
+	    (unsigned char)buf[n - 1], 1002);
+	close(fd);
+}
+
+static void
 accept_key_rfc_example(void **state)
 {
 	char	 out[29];
@@ -345,6 +406,8 @@ main(void)
 		cmocka_unit_test(abort_is_eof),
 		cmocka_unit_test(connect_refused_and_bad_url),
 		cmocka_unit_test(pause_holds_messages),
+		cmocka_unit_test(ping_answered),
+		cmocka_unit_test(unmasked_client_frame_is_1002),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
