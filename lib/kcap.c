@@ -53,11 +53,18 @@ struct kconn {
 };
 
 /* Frame types counted by name; anything else is "other". */
-static const char *const ftypes[] = {
-	"ticker", "ticker_v2", "trade", "orderbook_snapshot", "orderbook_delta",
-	"market_lifecycle_v2", "event_lifecycle", "subscribed", "ok",
-	"unsubscribed", "error", "other", "invalid",
+#define FT(s)	{ s, sizeof(s) - 1 }
+static const struct ftype {
+	const char	*name;
+	size_t		 len;
+} ftypes[] = {
+	FT("ticker"), FT("ticker_v2"), FT("trade"), FT("orderbook_snapshot"),
+	FT("orderbook_delta"), FT("market_lifecycle_v2"),
+	FT("event_lifecycle"), FT("subscribed"), FT("ok"),
+	FT("unsubscribed"), FT("error"), FT("other"), FT("invalid"),
 };
+#define FT_SUBSCRIBED	7
+#define FT_ERROR	10
 #define NFTYPES		(sizeof(ftypes) / sizeof(ftypes[0]))
 #define FT_OTHER	(NFTYPES - 2)
 #define FT_INVALID	(NFTYPES - 1)
@@ -92,7 +99,7 @@ setup_metrics(struct kcap *k)
 
 	for (i = 0; i < NFTYPES; i++) {
 		snprintf(l, sizeof(l), "feed=\"%s\",type=\"%s\"", k->o->feed,
-		    ftypes[i]);
+		    ftypes[i].name);
 		k->m_frames[i] = metrics_counter("ssmd_ws_kalshi_frames_total",
 		    l, "WebSocket text messages received, by frame type.");
 	}
@@ -486,17 +493,19 @@ conn_start(struct kconn *c)
 
 /* ---- frames ---- */
 
-static void
-count_type(struct kcap *k, const struct kframe *f)
+/* The index of f's type in ftypes, FT_OTHER if none. */
+static size_t
+ftype(const struct kframe *f)
 {
 	size_t	i;
 
+	if (!(f->has & KF_TYPE))
+		return FT_OTHER;
 	for (i = 0; i < FT_OTHER; i++)
-		if (kframe_is(f, ftypes[i])) {
-			metric_inc(k->m_frames[i]);
-			return;
-		}
-	metric_inc(k->m_frames[FT_OTHER]);
+		if (f->typelen == ftypes[i].len &&
+		    memcmp(f->type, ftypes[i].name, f->typelen) == 0)
+			return i;
+	return FT_OTHER;
 }
 
 static void
@@ -624,6 +633,7 @@ ssmd_text(struct ws_conn *ws, const char *p, size_t n, void *arg)
 	struct ksid	*s;
 	enum json_err	 e;
 	int64_t		 want;
+	size_t		 t;
 
 	c->seen = 1;
 	metric_add(k->m_bytes, n);
@@ -631,15 +641,15 @@ ssmd_text(struct ws_conn *ws, const char *p, size_t n, void *arg)
 		invalid(c, p, n, e);
 		return;
 	}
-	if (kframe_scan(p, n, &f) == 0 && (f.has & KF_TYPE) &&
-	    (f.has & KF_ID) && (kframe_is(&f, "subscribed") ||
-	    kframe_is(&f, "ok") || kframe_is(&f, "unsubscribed") ||
-	    kframe_is(&f, "error"))) {
-		count_type(k, &f);
+	if (kframe_scan(p, n, &f) == -1)
+		f.has = 0;		/* JSON, but not an object */
+	t = ftype(&f);
+	metric_inc(k->m_frames[t]);
+	/* Acks and errors answer our commands (they carry its id). */
+	if (t >= FT_SUBSCRIBED && t <= FT_ERROR && (f.has & KF_ID)) {
 		control(c, p, n, &f);
 		return;
 	}
-	count_type(k, &f);
 	k->data_seen = 1;
 	if (c->attempt > 0)
 		c->attempt = 0;		/* data flows: the backoff starts over */

@@ -35,30 +35,42 @@ num(const char *p, size_t n, int64_t *v)
 	return 0;
 }
 
-/* Past the object or array at p in text already checked by json_check:
- * only brackets and strings matter, so this is much cheaper than
- * json_skip.  Anything else goes to json_skip. */
+/* Past the string whose opening quote is at p, in checked text. */
+static const char *
+skip_str(const char *p, const char *e)
+{
+	for (p++; p < e; p++) {
+		if (*p == '\\')
+			p++;
+		else if (*p == '"')
+			return p + 1;
+	}
+	return NULL;
+}
+
+/* Past the value at p in text already checked by json_check: only
+ * brackets, strings and delimiters matter, so this is much cheaper than
+ * json_skip, which checks as it goes. */
 static const char *
 skip_checked(const char *p, const char *e)
 {
-	const char	*q;
-	int		 depth = 0;
+	int	depth = 0;
 
-	if (p == e || (*p != '{' && *p != '['))
-		return json_skip(p, e);
+	if (p < e && *p == '"')
+		return skip_str(p, e);
+	if (p < e && *p != '{' && *p != '[') {
+		/* A number or a literal: it ends at a delimiter. */
+		while (p < e && *p != ',' && *p != '}' && *p != ']' &&
+		    *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+			p++;
+		return p;
+	}
 	for (; p < e; p++) {
 		switch (*p) {
 		case '"':
-			/* The closing quote is the first one not escaped. */
-			for (q = p + 1;; q++) {
-				if ((q = memchr(q, '"', e - q)) == NULL)
-					return NULL;
-				for (p = q; p[-1] == '\\'; p--)
-					;
-				if ((q - p) % 2 == 0)
-					break;
-			}
-			p = q;
+			if ((p = skip_str(p, e)) == NULL)
+				return NULL;
+			p--;
 			break;
 		case '{':
 		case '[':
@@ -91,7 +103,7 @@ kframe_scan(const char *p, size_t n, struct kframe *f)
 		if (p == e || *p != '"')
 			return -1;
 		k = p + 1;
-		if ((p = json_skip(p, e)) == NULL)
+		if ((p = skip_str(p, e)) == NULL)
 			return -1;
 		kl = p - 1 - k;
 		p = ws(p, e);
