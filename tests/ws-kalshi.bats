@@ -313,3 +313,11 @@ data_lines() {
 	[ "$(wc -l < "$W/out")" -eq 5 ]
 	grep -q 'reason="the output reader went away"\|msg="stopped" code=0' "$W/err"
 }
+
+@test "nothing listening: exit 69" {
+	port=$(free_port)
+	run ssmd-ws-kalshi --url "ws://127.0.0.1:$port/trade-api/ws/v2" \
+		--feed-name kalshi --channels ticker
+	[ "$status" -eq 69 ]
+	[[ "$output" == *"cannot connect"*"connect"* ]]
+}

@@ -245,17 +245,66 @@ merge(struct kcfg *c, struct kcfg *ov, int discover)
 		c->discover = discover;
 }
 
+/* Files, then options over them, then checks and keys: exit 78 with the
+ * file and the field on any problem. */
+static void
+configure(struct args *a, struct kcfg *c, struct kcfg *ov, int discover)
+{
+	char	err[1024], envp[4096] = "", feeds[4096] = "";
+
+	if (a->config_dir != NULL) {
+		if (!feed_name_ok(a->env))
+			die(EX_USAGE, "bad --env NAME", "value=%s",
+			    log_q(a->env));
+		snprintf(envp, sizeof(envp), "%s/environments/%s.yaml",
+		    a->config_dir, a->env);
+		snprintf(feeds, sizeof(feeds), "%s/feeds", a->config_dir);
+	}
+	if (kcfg_load(c, a->config_dir ? envp : a->env, a->feed_file,
+	    a->config_dir ? feeds : NULL, err, sizeof(err)) == -1)
+		die(EX_CONFIG, "bad configuration", "error=%s", log_q(err));
+	merge(c, ov, discover);
+	if (kcfg_check(c, err, sizeof(err)) == -1 ||
+	    kcfg_resolve_keys(c, err, sizeof(err)) == -1)
+		die(EX_CONFIG, "bad configuration", "error=%s", log_q(err));
+}
+
+/* Add the markets REST discovery finds to c->tickers. */
+static void
+discover_markets(struct args *a, struct kcfg *c, struct event_base *base,
+    struct evdns_base *dns, SSL_CTX *ssl)
+{
+	struct krest_opts	 ro = { c->rest_url, ssl, &c->series,
+				    &c->events, c->status, a->page_limit,
+				    a->rest_interval, 30, 10, 120 };
+	struct kstrv		 found = { NULL, 0 };
+	char			 err[1024];
+	size_t			 i;
+	int			 rc;
+
+	rc = krest_discover(base, dns, &ro, &found, err, sizeof(err));
+	if (rc == -1)
+		exit(EX_OK);	/* stopped by a signal */
+	if (rc != 0)
+		die(rc, "market discovery failed", "error=%s", log_q(err));
+	for (i = 0; i < found.n; i++)
+		if (kstrv_push(&c->tickers, found.v[i], strlen(found.v[i])) == -1)
+			die(EX_OSERR, "out of memory", "");
+	kstrv_clear(&found);
+	if (c->tickers.n == 0)
+		die(EX_UNAVAILABLE, "discovery found no markets", "");
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct args		 a;
 	struct kcfg		 c, ov;
-	struct event_base	*base = NULL;
-	struct evdns_base	*dns = NULL;
-	EVP_PKEY		*key = NULL;
+	struct event_base	*base;
+	struct evdns_base	*dns;
+	EVP_PKEY		*key;
 	SSL_CTX			*ssl = NULL;
-	struct kstrv		 found = { NULL, 0 };
-	char			 err[1024], envp[4096], feeds[4096];
+	char			 err[1024];
 	int			 discover = -1, rc;
 
 	log_init("ssmd-ws-kalshi");
@@ -273,23 +322,8 @@ main(int argc, char *argv[])
 	a.page_limit = 1000;
 	a.rest_interval = 0.34;
 	options(argc, argv, &a, &ov, &discover);
-
-	if (a.config_dir != NULL) {
-		if (!feed_name_ok(a.env))
-			die(EX_USAGE, "bad --env NAME", "value=%s",
-			    log_q(a.env));
-		snprintf(envp, sizeof(envp), "%s/environments/%s.yaml",
-		    a.config_dir, a.env);
-		snprintf(feeds, sizeof(feeds), "%s/feeds", a.config_dir);
-	}
-	if (kcfg_load(&c, a.config_dir ? envp : a.env, a.feed_file,
-	    a.config_dir ? feeds : NULL, err, sizeof(err)) == -1)
-		die(EX_CONFIG, "bad configuration", "error=%s", log_q(err));
-	merge(&c, &ov, discover);
+	configure(&a, &c, &ov, discover);
 	kcfg_free(&ov);
-	if (kcfg_check(&c, err, sizeof(err)) == -1 ||
-	    kcfg_resolve_keys(&c, err, sizeof(err)) == -1)
-		die(EX_CONFIG, "bad configuration", "error=%s", log_q(err));
 	if ((key = kauth_load_key(c.key_pem, err, sizeof(err))) == NULL)
 		die(EX_CONFIG, "bad private key", "file=%s variable=%s "
 		    "error=%s", log_q(c.env_path ? c.env_path : "-"),
@@ -307,23 +341,8 @@ main(int argc, char *argv[])
 	    (dns = evdns_base_new(base, EVDNS_BASE_INITIALIZE_NAMESERVERS))
 	    == NULL)
 		die(EX_OSERR, "cannot set up the event loop", "");
-
-	if (c.discover) {
-		struct krest_opts ro = { c.rest_url, ssl, &c.series, &c.events,
-		    c.status, a.page_limit, a.rest_interval, 30, 10, 120 };
-
-		rc = krest_discover(base, dns, &ro, &found, err, sizeof(err));
-		if (rc == -1)
-			return EX_OK;	/* stopped by a signal */
-		if (rc != 0)
-			die(rc, "market discovery failed", "error=%s",
-			    log_q(err));
-		for (size_t i = 0; i < found.n; i++)
-			kstrv_push(&c.tickers, found.v[i], strlen(found.v[i]));
-		kstrv_clear(&found);
-		if (c.tickers.n == 0)
-			die(EX_UNAVAILABLE, "discovery found no markets", "");
-	}
+	if (c.discover)
+		discover_markets(&a, &c, base, dns, ssl);
 	kstrv_uniq(&c.tickers);
 
 	a.k.feed = c.feed;
