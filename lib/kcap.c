@@ -197,14 +197,8 @@ pend_add(struct kconn *c, int kind, const char *channel)
 {
 	struct kpend	*p;
 
-	if (c->npend == c->cappend) {
-		size_t	n = c->cappend ? c->cappend * 2 : 8;
-
-		if ((p = realloc(c->pend, n * sizeof(*p))) == NULL)
-			return NULL;
-		c->pend = p;
-		c->cappend = n;
-	}
+	if (kgrow(&c->pend, &c->cappend, c->npend, sizeof(*c->pend)) == -1)
+		return NULL;
 	p = &c->pend[c->npend++];
 	p->id = c->next_id++;
 	p->kind = kind;

@@ -160,6 +160,24 @@ kframe_is(const struct kframe *f, const char *t)
 	    memcmp(f->type, t, n) == 0;
 }
 
+int
+kgrow(void *vp, size_t *cap, size_t n, size_t size)
+{
+	void	*old, *nv;
+	size_t	 c;
+
+	if (n < *cap)
+		return 0;
+	/* The pointer is moved with memcpy: vp points to some T *. */
+	memcpy(&old, vp, sizeof(old));
+	c = *cap ? *cap * 2 : 8;
+	if ((nv = realloc(old, c * size)) == NULL)
+		return -1;
+	memcpy(vp, &nv, sizeof(nv));
+	*cap = c;
+	return 0;
+}
+
 struct ksid *
 kseq_find(struct kseq *q, int64_t sid)
 {
@@ -177,14 +195,8 @@ kseq_add(struct kseq *q, int64_t sid, const char *channel)
 	struct ksid	*s;
 
 	if ((s = kseq_find(q, sid)) == NULL) {
-		if (q->n == q->cap) {
-			size_t	c = q->cap ? q->cap * 2 : 8;
-
-			if ((s = realloc(q->v, c * sizeof(*s))) == NULL)
-				return NULL;
-			q->v = s;
-			q->cap = c;
-		}
+		if (kgrow(&q->v, &q->cap, q->n, sizeof(*q->v)) == -1)
+			return NULL;
 		s = &q->v[q->n++];
 		memset(s, 0, sizeof(*s));
 		s->sid = sid;

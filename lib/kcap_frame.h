@@ -30,6 +30,10 @@ int	kframe_int(const char *p, size_t n, const char *key, int64_t *);
 /* Nonzero if f's type is the NUL-terminated t. */
 int	kframe_is(const struct kframe *, const char *t);
 
+/* Make room for one more element in *vp (an array of *cap elements of
+ * size bytes, n in use), doubling.  0, or -1 out of memory. */
+int	kgrow(void *vp, size_t *cap, size_t n, size_t size);
+
 struct ksid {
 	int64_t		 sid;
 	int64_t		 next;		/* expected seq; 0: not known yet */

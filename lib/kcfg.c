@@ -271,13 +271,28 @@ get_keys(struct yf *y, yaml_node_t *v, struct kcfg *c)
 	return 0;
 }
 
+/* The feed's name, from either file: both must agree. */
+static int
+set_feed(struct kcfg *c, struct yf *y, const char *field, yaml_node_t *v)
+{
+	const char	*s = scalar(v);
+
+	if (s == NULL || !feed_name_ok(s))
+		return fail(y, field, "want 1-64 of A-Z a-z 0-9 . _ -");
+	if (c->feed != NULL && strcmp(c->feed, s) != 0)
+		return fail(y, field, "\"%s\", but the other file names "
+		    "feed \"%s\"", s, c->feed);
+	return kcfg_set(&c->feed, s) == -1 ? fail(y, field, "out of memory") :
+	    0;
+}
+
 static int
 load_env(struct kcfg *c, struct yf *y)
 {
 	yaml_node_t		*root = yaml_document_get_root_node(&y->doc);
 	yaml_node_pair_t	*p;
 	yaml_node_t		*keys = NULL;
-	const char		*k, *s;
+	const char		*k;
 	int			 rc = 0;
 
 	for (p = root->data.mapping.pairs.start;
@@ -288,15 +303,9 @@ load_env(struct kcfg *c, struct yf *y)
 			return fail(y, "?", "keys must be strings");
 		if (strcmp(k, "name") == 0)
 			rc = scalar(v) ? 0 : fail(y, k, "want a string");
-		else if (strcmp(k, "feed") == 0) {
-			if ((s = scalar(v)) == NULL || !feed_name_ok(s))
-				rc = fail(y, k, "want 1-64 of A-Z a-z 0-9 . _ -");
-			else if (c->feed != NULL && strcmp(c->feed, s) != 0)
-				rc = fail(y, k, "\"%s\" but the feed file is "
-				    "\"%s\"", s, c->feed);
-			else
-				rc = kcfg_set(&c->feed, s);
-		} else if (strcmp(k, "ws_url") == 0)
+		else if (strcmp(k, "feed") == 0)
+			rc = set_feed(c, y, k, v);
+		else if (strcmp(k, "ws_url") == 0)
 			rc = get_str(y, v, k, &c->ws_url);
 		else if (strcmp(k, "rest_url") == 0)
 			rc = get_str(y, v, k, &c->rest_url);
@@ -349,7 +358,7 @@ load_feed(struct kcfg *c, struct yf *y)
 {
 	yaml_node_t		*root = yaml_document_get_root_node(&y->doc);
 	yaml_node_pair_t	*p;
-	const char		*k, *s;
+	const char		*k;
 	uint64_t		 u;
 	int			 rc = 0;
 
@@ -359,15 +368,9 @@ load_feed(struct kcfg *c, struct yf *y)
 
 		if ((k = scalar(node(y, p->key))) == NULL)
 			return fail(y, "?", "keys must be strings");
-		if (strcmp(k, "name") == 0) {
-			if ((s = scalar(v)) == NULL || !feed_name_ok(s))
-				rc = fail(y, k, "want 1-64 of A-Z a-z 0-9 . _ -");
-			else if (c->feed != NULL && strcmp(c->feed, s) != 0)
-				rc = fail(y, k, "\"%s\" but the environment "
-				    "names feed \"%s\"", s, c->feed);
-			else
-				rc = kcfg_set(&c->feed, s);
-		} else if (strcmp(k, "channels") == 0)
+		if (strcmp(k, "name") == 0)
+			rc = set_feed(c, y, k, v);
+		else if (strcmp(k, "channels") == 0)
 			rc = get_list(y, v, k, &c->channels, channel_ok);
 		else if (strcmp(k, "tickers") == 0)
 			rc = get_list(y, v, k, &c->tickers, kcfg_ticker_ok);
