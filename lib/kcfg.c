@@ -238,37 +238,55 @@ status_ok(const char *s)
 	return channel_ok(s);
 }
 
+/* Call fn for each member of mapping m; field names are prefix.key. */
+typedef int	(*kv_fn)(struct kcfg *, struct yf *, const char *key,
+		    const char *field, yaml_node_t *v, void *arg);
+
 static int
-get_keys(struct yf *y, yaml_node_t *v, struct kcfg *c)
+walk(struct kcfg *c, struct yf *y, yaml_node_t *m, const char *prefix,
+    kv_fn fn, void *arg)
 {
 	yaml_node_pair_t	*p;
-	yaml_node_t		*fm;
-	char			 f[128];
+	const char		*k;
+	char			 f[160];
+	int			 rc;
 
-	if (v->type != YAML_MAPPING_NODE)
-		return fail(y, "keys", "want a mapping of feed: {source: ...}");
-	for (p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top;
+	if (m == NULL || m->type != YAML_MAPPING_NODE)
+		return fail(y, *prefix ? prefix : "(top)", "want a mapping");
+	for (p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top;
 	    p++) {
-		const char *feed = scalar(node(y, p->key));
-
-		if (feed == NULL || c->feed == NULL ||
-		    strcmp(feed, c->feed) != 0)
-			continue;
-		snprintf(f, sizeof(f), "keys.%s.source", feed);
-		fm = node(y, p->value);
-		if (fm == NULL || fm->type != YAML_MAPPING_NODE)
-			return fail(y, f, "missing");
-		for (yaml_node_pair_t *q = fm->data.mapping.pairs.start;
-		    q < fm->data.mapping.pairs.top; q++) {
-			const char *k = scalar(node(y, q->key));
-
-			if (k != NULL && strcmp(k, "source") == 0)
-				return get_str(y, node(y, q->value), f,
-				    &c->key_source);
-		}
-		return fail(y, f, "missing");
+		if ((k = scalar(node(y, p->key))) == NULL)
+			return fail(y, *prefix ? prefix : "(top)",
+			    "keys must be strings");
+		snprintf(f, sizeof(f), "%s%s%s", prefix, *prefix ? "." : "", k);
+		if ((rc = fn(c, y, k, f, node(y, p->value), arg)) != 0)
+			return rc;
 	}
 	return 0;
+}
+
+/* keys.<feed>.source: only the capture's feed matters. */
+static int
+key_source(struct kcfg *c, struct yf *y, const char *k, const char *f,
+    yaml_node_t *v, void *arg)
+{
+	if (strcmp(k, "source") == 0)
+		return get_str(y, v, f, &c->key_source);
+	return 0;
+}
+
+static int
+keys_feed(struct kcfg *c, struct yf *y, const char *k, const char *f,
+    yaml_node_t *v, void *arg)
+{
+	char	field[192];
+
+	if (c->feed == NULL || strcmp(k, c->feed) != 0)
+		return 0;
+	snprintf(field, sizeof(field), "%s.source", f);
+	if (walk(c, y, v, f, key_source, NULL) == -1)
+		return -1;
+	return c->key_source == NULL ? fail(y, field, "missing") : 0;
 }
 
 /* The feed's name, from either file: both must agree. */
@@ -287,104 +305,85 @@ set_feed(struct kcfg *c, struct yf *y, const char *field, yaml_node_t *v)
 }
 
 static int
-load_env(struct kcfg *c, struct yf *y)
+env_kv(struct kcfg *c, struct yf *y, const char *k, const char *f,
+    yaml_node_t *v, void *arg)
 {
-	yaml_node_t		*root = yaml_document_get_root_node(&y->doc);
-	yaml_node_pair_t	*p;
-	yaml_node_t		*keys = NULL;
-	const char		*k;
-	int			 rc = 0;
-
-	for (p = root->data.mapping.pairs.start;
-	    rc == 0 && p < root->data.mapping.pairs.top; p++) {
-		yaml_node_t *v = node(y, p->value);
-
-		if ((k = scalar(node(y, p->key))) == NULL)
-			return fail(y, "?", "keys must be strings");
-		if (strcmp(k, "name") == 0)
-			rc = scalar(v) ? 0 : fail(y, k, "want a string");
-		else if (strcmp(k, "feed") == 0)
-			rc = set_feed(c, y, k, v);
-		else if (strcmp(k, "ws_url") == 0)
-			rc = get_str(y, v, k, &c->ws_url);
-		else if (strcmp(k, "rest_url") == 0)
-			rc = get_str(y, v, k, &c->rest_url);
-		else if (strcmp(k, "ca_file") == 0)
-			rc = get_str(y, v, k, &c->ca_file);
-		else if (strcmp(k, "keys") == 0)
-			keys = v;
-		else
-			rc = fail(y, k, "unknown setting");
+	if (strcmp(k, "name") == 0)
+		return scalar(v) ? 0 : fail(y, f, "want a string");
+	if (strcmp(k, "feed") == 0)
+		return set_feed(c, y, f, v);
+	if (strcmp(k, "ws_url") == 0)
+		return get_str(y, v, f, &c->ws_url);
+	if (strcmp(k, "rest_url") == 0)
+		return get_str(y, v, f, &c->rest_url);
+	if (strcmp(k, "ca_file") == 0)
+		return get_str(y, v, f, &c->ca_file);
+	if (strcmp(k, "keys") == 0) {
+		/* Read after the walk: "feed" may come later in the file. */
+		*(yaml_node_t **)arg = v;
+		return 0;
 	}
-	if (rc == 0 && keys != NULL)
-		rc = get_keys(y, keys, c);
-	return rc;
+	return fail(y, f, "unknown setting");
 }
 
 static int
-load_discovery(struct kcfg *c, struct yf *y, yaml_node_t *m)
+discovery_kv(struct kcfg *c, struct yf *y, const char *k, const char *f,
+    yaml_node_t *v, void *arg)
 {
-	yaml_node_pair_t	*p;
-	const char		*k;
-	char			 f[64];
-	int			 rc = 0;
-
-	if (m->type != YAML_MAPPING_NODE)
-		return fail(y, "discovery", "want a mapping");
-	c->discover = 1;
-	for (p = m->data.mapping.pairs.start;
-	    rc == 0 && p < m->data.mapping.pairs.top; p++) {
-		yaml_node_t *v = node(y, p->value);
-
-		if ((k = scalar(node(y, p->key))) == NULL)
-			return fail(y, "discovery", "keys must be strings");
-		snprintf(f, sizeof(f), "discovery.%s", k);
-		if (strcmp(k, "series") == 0)
-			rc = get_list(y, v, f, &c->series, kcfg_ticker_ok);
-		else if (strcmp(k, "events") == 0)
-			rc = get_list(y, v, f, &c->events, kcfg_ticker_ok);
-		else if (strcmp(k, "status") == 0) {
-			if ((rc = get_str(y, v, f, &c->status)) == 0 &&
-			    !status_ok(c->status))
-				rc = fail(y, f, "want a word like open");
-		} else
-			rc = fail(y, f, "unknown setting");
+	if (strcmp(k, "series") == 0)
+		return get_list(y, v, f, &c->series, kcfg_ticker_ok);
+	if (strcmp(k, "events") == 0)
+		return get_list(y, v, f, &c->events, kcfg_ticker_ok);
+	if (strcmp(k, "status") == 0) {
+		if (get_str(y, v, f, &c->status) == -1)
+			return -1;
+		return status_ok(c->status) ? 0 :
+		    fail(y, f, "want a word like open");
 	}
-	return rc;
+	return fail(y, f, "unknown setting");
+}
+
+static int
+feed_kv(struct kcfg *c, struct yf *y, const char *k, const char *f,
+    yaml_node_t *v, void *arg)
+{
+	uint64_t	u;
+
+	if (strcmp(k, "name") == 0)
+		return set_feed(c, y, f, v);
+	if (strcmp(k, "channels") == 0)
+		return get_list(y, v, f, &c->channels, channel_ok);
+	if (strcmp(k, "tickers") == 0)
+		return get_list(y, v, f, &c->tickers, kcfg_ticker_ok);
+	if (strcmp(k, "discovery") == 0) {
+		c->discover = 1;
+		return walk(c, y, v, f, discovery_kv, NULL);
+	}
+	if (strcmp(k, "shard_size") == 0) {
+		if (parse_uint(scalar(v), 1, KCFG_SHARD_MAX, &u) == -1)
+			return fail(y, f, "want 1 to %d", KCFG_SHARD_MAX);
+		c->shard_size = u;
+		return 0;
+	}
+	return fail(y, f, "unknown setting");
+}
+
+static int
+load_env(struct kcfg *c, struct yf *y)
+{
+	yaml_node_t	*keys = NULL;
+
+	if (walk(c, y, yaml_document_get_root_node(&y->doc), "", env_kv,
+	    &keys) == -1)
+		return -1;
+	return keys == NULL ? 0 : walk(c, y, keys, "keys", keys_feed, NULL);
 }
 
 static int
 load_feed(struct kcfg *c, struct yf *y)
 {
-	yaml_node_t		*root = yaml_document_get_root_node(&y->doc);
-	yaml_node_pair_t	*p;
-	const char		*k;
-	uint64_t		 u;
-	int			 rc = 0;
-
-	for (p = root->data.mapping.pairs.start;
-	    rc == 0 && p < root->data.mapping.pairs.top; p++) {
-		yaml_node_t *v = node(y, p->value);
-
-		if ((k = scalar(node(y, p->key))) == NULL)
-			return fail(y, "?", "keys must be strings");
-		if (strcmp(k, "name") == 0)
-			rc = set_feed(c, y, k, v);
-		else if (strcmp(k, "channels") == 0)
-			rc = get_list(y, v, k, &c->channels, channel_ok);
-		else if (strcmp(k, "tickers") == 0)
-			rc = get_list(y, v, k, &c->tickers, kcfg_ticker_ok);
-		else if (strcmp(k, "discovery") == 0)
-			rc = load_discovery(c, y, v);
-		else if (strcmp(k, "shard_size") == 0) {
-			if (parse_uint(scalar(v), 1, KCFG_SHARD_MAX, &u) == -1)
-				rc = fail(y, k, "want 1 to %d", KCFG_SHARD_MAX);
-			else
-				c->shard_size = u;
-		} else
-			rc = fail(y, k, "unknown setting");
-	}
-	return rc;
+	return walk(c, y, yaml_document_get_root_node(&y->doc), "", feed_kv,
+	    NULL);
 }
 
 static int
