@@ -16,6 +16,7 @@
 #include "kcap_out.h"
 #include "log.h"
 #include "metrics.h"
+#include "sig.h"
 #include "ts.h"
 #include "wbuf.h"
 #include "ws.h"
@@ -130,7 +131,7 @@ setup_metrics(struct kcap *k)
 		snprintf(l, sizeof(l), "feed=\"%s\",conn=\"%zu\"", k->o->feed,
 		    i);
 		k->c[i].m_conn = metrics_gauge("ssmd_ws_kalshi_connected", l,
-		    "1 while the connection is open and subscribed.");
+		    "1 while the connection is open.");
 	}
 }
 
@@ -888,6 +889,10 @@ kcap_run(struct event_base *base, struct evdns_base *dns,
 		teardown(&k);
 		log_error("cannot set up", "");
 		return EX_OSERR;
+	}
+	if (sig_stop) {		/* asked to stop before the loop could see it */
+		teardown(&k);
+		return EX_OK;
 	}
 	log_info("starting", "feed=%s connections=%zu markets=%zu "
 	    "channels=%zu", o->feed, k.nconn, o->ntickers, o->nchannels);
