@@ -393,8 +393,8 @@ on_close(struct ws_conn *ws, int code, const char *reason, void *arg)
 	} else {
 		rc = c->ever_open ? EX_TEMPFAIL : EX_UNAVAILABLE;
 		if (code == WS_E_HTTP)
-			snprintf(c->why, sizeof(c->why), "upgrade refused: "
-			    "HTTP %d", st);
+			snprintf(c->why, sizeof(c->why), "upgrade failed: "
+			    "HTTP %d: %s", st, reason ? reason : "");
 		else if (code < 0)
 			snprintf(c->why, sizeof(c->why), "%s: %s",
 			    fail_name(code), reason ? reason : "");
@@ -871,6 +871,30 @@ teardown(struct kcap *k)
 	kout_free(&k->out);
 }
 
+static void
+wake(evutil_socket_t fd, short what, void *arg)
+{
+}
+
+/* Connections that ended still write their last bytes (a Close frame
+ * with its code) in the background: run the loop until only the events
+ * that were there before remain, for a second at most. */
+static void
+linger_out(struct event_base *base, int before)
+{
+	struct timeval	 tv = { 0, 50000 };
+	struct event	*ev;
+	double		 end = ts_mono() + 1;
+
+	if ((ev = event_new(base, -1, EV_PERSIST, wake, NULL)) == NULL)
+		return;
+	event_add(ev, &tv);
+	while (ts_mono() < end &&
+	    event_base_get_num_events(base, EVENT_BASE_COUNT_ADDED) > before + 1)
+		event_base_loop(base, EVLOOP_ONCE);
+	event_free(ev);
+}
+
 int
 kcap_run(struct event_base *base, struct evdns_base *dns,
     const struct kcap_opts *o)
@@ -878,9 +902,11 @@ kcap_run(struct event_base *base, struct evdns_base *dns,
 	struct kcap	k;
 	struct log_rate	r = LOG_RATE_INIT(10, 60);
 	size_t		i;
+	int		base_events;
 	int		rc;
 
 	memset(&k, 0, sizeof(k));
+	base_events = event_base_get_num_events(base, EVENT_BASE_COUNT_ADDED);
 	k.o = o;
 	k.base = base;
 	k.dns = dns;
@@ -908,6 +934,7 @@ kcap_run(struct event_base *base, struct evdns_base *dns,
 	    (unsigned long long)k.out.lines,
 	    (unsigned long long)k.out.lost_lines);
 	teardown(&k);
+	linger_out(base, base_events);
 	metrics_flush();
 	return rc;
 }

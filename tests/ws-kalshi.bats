@@ -15,6 +15,7 @@ setup() {
 
 teardown() {
 	wsk_teardown
+	[ -z "${RAW_PID:-}" ] || kill "$RAW_PID" 2>/dev/null || true
 }
 
 # Data lines only (no ssmd markers).
@@ -336,4 +337,22 @@ data_lines() {
 	[ "$CL_RC" -eq 0 ]
 	grep -q '^ssmd_ws_kalshi_exchange_errors_total{feed="kalshi"} 1' \
 		"$W/ssmd-ws-kalshi.prom"
+}
+
+@test "invalid UTF-8 in a text frame: close 1007, exit 75" {
+	wsk_raw_server "$W/code" 8102fffe
+	run ssmd-ws-kalshi --url "$RAW_URL" --feed-name kalshi --channels ticker
+	[ "$status" -eq 75 ]
+	[[ "$output" == *"utf8"* ]]
+	wait_for 10 test -s "$W/code"
+	[ "$(cat "$W/code")" -eq 1007 ]
+}
+
+@test "a protocol violation (reserved bits): close 1002, exit 75" {
+	wsk_raw_server "$W/code" c1027b7d
+	run ssmd-ws-kalshi --url "$RAW_URL" --feed-name kalshi --channels ticker
+	[ "$status" -eq 75 ]
+	[[ "$output" == *"protocol"* ]]
+	wait_for 10 test -s "$W/code"
+	[ "$(cat "$W/code")" -eq 1002 ]
 }
