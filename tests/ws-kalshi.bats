@@ -356,3 +356,30 @@ data_lines() {
 	wait_for 10 test -s "$W/code"
 	[ "$(cat "$W/code")" -eq 1002 ]
 }
+
+@test "a frame with raw line breaks is compacted to one line, counted" {
+	wsk_raw_server "$W/code" 81257b2274797065223a227469636b6572222c0d0a22736964223a312c0a226d7367223a7b7d7d
+	ssmd-ws-kalshi --url "$RAW_URL" --feed-name kalshi --channels ticker \
+		--metrics-dir "$W" > "$W/out" 2> "$W/err" &
+	CL_PID=$!
+	wait_for 20 test -s "$W/out"
+	kill -TERM "$CL_PID"
+	wsk_wait_client 20
+	[ "$CL_RC" -eq 0 ]
+	[ "$(cat "$W/out")" = '{"type":"ticker",  "sid":1, "msg":{}}' ]
+	grep -q '^ssmd_ws_kalshi_compacted_total{feed="kalshi"} 1' "$W/ssmd-ws-kalshi.prom"
+	wait_for 10 test -s "$W/code"
+	[ "$(cat "$W/code")" -eq 1000 ]
+}
+
+@test "three connections at full speed: every line whole" {
+	sim_start --markets 30 --rate 0
+	wsk_client --discover --channels ticker,trade --shard-size 10 --rest-interval 0
+	wait_for 30 grep -q 'connections=3 markets=30' "$W/err"
+	wait_for 30 wsk_ge 30000 cat "$W/out"
+	kill -TERM "$CL_PID"
+	wsk_wait_client 20
+	[ "$CL_RC" -eq 0 ]
+	json_lines_ok "$W/out"
+	[ "$(jq -r 'select(.type == "ticker") | .sid' "$W/out" | sort -u | wc -l)" -ge 1 ]
+}
