@@ -339,22 +339,23 @@ data_lines() {
 		"$W/ssmd-ws-kalshi.prom"
 }
 
-@test "invalid UTF-8 in a text frame: close 1007, exit 75" {
-	wsk_raw_server "$W/code" 8102fffe
+# The raw server sends frame $1; the client must close with $2, log $3
+# and exit 75.
+bad_frame() {
+	wsk_raw_server "$W/code" "$1"
 	run ssmd-ws-kalshi --url "$RAW_URL" --feed-name kalshi --channels ticker
 	[ "$status" -eq 75 ]
-	[[ "$output" == *"utf8"* ]]
+	[[ "$output" == *"$3"* ]]
 	wait_for 10 test -s "$W/code"
-	[ "$(cat "$W/code")" -eq 1007 ]
+	[ "$(cat "$W/code")" -eq "$2" ]
+}
+
+@test "invalid UTF-8 in a text frame: close 1007, exit 75" {
+	bad_frame 8102fffe 1007 utf8
 }
 
 @test "a protocol violation (reserved bits): close 1002, exit 75" {
-	wsk_raw_server "$W/code" c1027b7d
-	run ssmd-ws-kalshi --url "$RAW_URL" --feed-name kalshi --channels ticker
-	[ "$status" -eq 75 ]
-	[[ "$output" == *"protocol"* ]]
-	wait_for 10 test -s "$W/code"
-	[ "$(cat "$W/code")" -eq 1002 ]
+	bad_frame c1027b7d 1002 protocol
 }
 
 @test "a frame with raw line breaks is compacted to one line, counted" {
