@@ -148,7 +148,9 @@ control(struct kconn *c, const char *p, size_t n, const struct kframe *f)
 			kseq_del(&c->seq, f->sid);
 		log_info("unsubscribed", "conn=%u sid=%lld", c->idx,
 		    (long long)f->sid);
-	}
+	} else
+		log_info("command acknowledged", "conn=%u id=%lld", c->idx,
+		    (long long)f->id);
 	if (!known && (f->has & KF_ID))
 		log_warn("reply to no command of ours", "conn=%u id=%lld",
 		    c->idx, (long long)f->id);
