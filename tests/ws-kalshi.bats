@@ -149,7 +149,7 @@ data_lines() {
 	sim_fault silence:0
 	wsk_wait_client 20
 	[ "$CL_RC" -eq 75 ]
-	grep -q 'stale: no frame for 1\.[5-9]' "$W/err"
+	grep -Eq 'stale: no frame for (1\.[5-9]|[2-9])' "$W/err"
 	[ $((SECONDS - start)) -ge 1 ]
 }
 
