@@ -283,8 +283,11 @@ discover_markets(struct args *a, struct kcfg *c, struct event_base *base,
 	int			 rc;
 
 	rc = krest_discover(base, dns, &ro, &found, err, sizeof(err));
-	if (rc == -1)
-		exit(EX_OK);	/* stopped by a signal */
+	if (rc == -1) {
+		log_info("stopping during discovery", "signal=%d",
+		    (int)sig_stop);
+		exit(EX_OK);
+	}
 	if (rc != 0)
 		die(rc, "market discovery failed", "error=%s", log_q(err));
 	for (i = 0; i < found.n; i++)
