@@ -1,0 +1,370 @@
+/* ssmd-ws-kalshi: capture Kalshi's WebSocket market data, one frame per
+ * line on standard output. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <event2/dns.h>
+#include <event2/event.h>
+
+#include "kauth.h"
+#include "kcap.h"
+#include "kcfg.h"
+#include "krest.h"
+#include "log.h"
+#include "metrics.h"
+#include "parse.h"
+#include "sig.h"
+#include "tls.h"
+
+static void
+usage(FILE *f, int code)
+{
+	fprintf(f, "usage: ssmd-ws-kalshi [--config-dir DIR --env NAME | "
+	    "--feed FILE --env FILE]\n"
+	    "        [--feed-name NAME] [--url URL] [--rest-url URL] "
+	    "[--ca-file FILE]\n"
+	    "        [--channels LIST] [--tickers LIST] [--series LIST] "
+	    "[--events LIST]\n"
+	    "        [--status STATUS] [--discover] [--no-discover] "
+	    "[--shard-size N]\n"
+	    "        [--max-frame BYTES] [--connect-timeout DUR] "
+	    "[--ack-timeout DUR]\n"
+	    "        [--stale-after DUR] [--ping-interval DUR] [--reconnect] "
+	    "[--backoff-max DUR]\n"
+	    "        [--on-gap resubscribe|exit] [--emit-control] "
+	    "[--page-limit N]\n"
+	    "        [--rest-interval DUR] [--out-buffer BYTES] "
+	    "[--metrics-dir DIR]\n");
+	exit(code);
+}
+
+struct args {
+	const char	*config_dir, *env, *feed_file, *mdir;
+	struct kcap_opts k;
+	unsigned	 page_limit;
+	double		 rest_interval;
+};
+
+static double
+duration(const char *opt, const char *v, double min)
+{
+	double	d;
+
+	if (parse_duration(v, &d) == -1 || d < min)
+		die(EX_USAGE, "bad duration", "option=%s value=%s", opt,
+		    log_q(v));
+	return d;
+}
+
+static void
+set_list(struct kstrv *sv, const char *opt, const char *v, int tickers)
+{
+	size_t	i;
+
+	if (kstrv_split(sv, v) == -1)
+		die(EX_OSERR, "out of memory", "");
+	for (i = 0; tickers && i < sv->n; i++)
+		if (!kcfg_ticker_ok(sv->v[i]))
+			die(EX_USAGE, "bad name in list", "option=%s name=%s",
+			    opt, log_q(sv->v[i]));
+}
+
+static void
+options(int argc, char *argv[], struct args *a, struct kcfg *ov,
+    int *discover)
+{
+	enum { O_CD = 256, O_ENV, O_FEED, O_FN, O_URL, O_REST, O_CA, O_CH,
+	    O_TK, O_SE, O_EV, O_ST, O_DI, O_ND, O_SH, O_MF, O_CT, O_AT, O_SA,
+	    O_PI, O_RC, O_BM, O_GAP, O_EC, O_PL, O_RI, O_OB, O_MD };
+	static const struct option lo[] = {
+		{ "config-dir", required_argument, NULL, O_CD },
+		{ "env", required_argument, NULL, O_ENV },
+		{ "feed", required_argument, NULL, O_FEED },
+		{ "feed-name", required_argument, NULL, O_FN },
+		{ "url", required_argument, NULL, O_URL },
+		{ "rest-url", required_argument, NULL, O_REST },
+		{ "ca-file", required_argument, NULL, O_CA },
+		{ "channels", required_argument, NULL, O_CH },
+		{ "tickers", required_argument, NULL, O_TK },
+		{ "series", required_argument, NULL, O_SE },
+		{ "events", required_argument, NULL, O_EV },
+		{ "status", required_argument, NULL, O_ST },
+		{ "discover", no_argument, NULL, O_DI },
+		{ "no-discover", no_argument, NULL, O_ND },
+		{ "shard-size", required_argument, NULL, O_SH },
+		{ "max-frame", required_argument, NULL, O_MF },
+		{ "connect-timeout", required_argument, NULL, O_CT },
+		{ "ack-timeout", required_argument, NULL, O_AT },
+		{ "stale-after", required_argument, NULL, O_SA },
+		{ "ping-interval", required_argument, NULL, O_PI },
+		{ "reconnect", no_argument, NULL, O_RC },
+		{ "backoff-max", required_argument, NULL, O_BM },
+		{ "on-gap", required_argument, NULL, O_GAP },
+		{ "emit-control", no_argument, NULL, O_EC },
+		{ "page-limit", required_argument, NULL, O_PL },
+		{ "rest-interval", required_argument, NULL, O_RI },
+		{ "out-buffer", required_argument, NULL, O_OB },
+		{ "metrics-dir", required_argument, NULL, O_MD },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	uint64_t	v;
+	int		ch;
+
+	while ((ch = getopt_long(argc, argv, "hV", lo, NULL)) != -1) {
+		switch (ch) {
+		case O_CD: a->config_dir = optarg; break;
+		case O_ENV: a->env = optarg; break;
+		case O_FEED: a->feed_file = optarg; break;
+		case O_FN:
+			if (!feed_name_ok(optarg))
+				die(EX_USAGE, "bad --feed-name: want 1-64 of "
+				    "A-Z a-z 0-9 . _ -", "value=%s",
+				    log_q(optarg));
+			kcfg_set(&ov->feed, optarg);
+			break;
+		case O_URL: kcfg_set(&ov->ws_url, optarg); break;
+		case O_REST: kcfg_set(&ov->rest_url, optarg); break;
+		case O_CA: kcfg_set(&ov->ca_file, optarg); break;
+		case O_CH: set_list(&ov->channels, "--channels", optarg, 1);
+			break;
+		case O_TK: set_list(&ov->tickers, "--tickers", optarg, 1);
+			break;
+		case O_SE: set_list(&ov->series, "--series", optarg, 1);
+			*discover = 1;
+			break;
+		case O_EV: set_list(&ov->events, "--events", optarg, 1);
+			*discover = 1;
+			break;
+		case O_ST: kcfg_set(&ov->status, optarg); *discover = 1; break;
+		case O_DI: *discover = 1; break;
+		case O_ND: *discover = 0; break;
+		case O_SH:
+			if (parse_uint(optarg, 1, KCFG_SHARD_MAX, &v) == -1)
+				die(EX_USAGE, "bad --shard-size: want 1 to 256",
+				    "value=%s", log_q(optarg));
+			ov->shard_size = v;
+			break;
+		case O_MF:
+			if (parse_size(optarg, &v) == -1 || v < 1024 ||
+			    v > (1ULL << 30))
+				die(EX_USAGE, "bad --max-frame: want 1k to 1G",
+				    "value=%s", log_q(optarg));
+			a->k.max_frame = v;
+			break;
+		case O_CT: a->k.connect_timeout = duration("--connect-timeout",
+			    optarg, 0.01); break;
+		case O_AT: a->k.ack_timeout = duration("--ack-timeout", optarg,
+			    0.01); break;
+		case O_SA: a->k.stale_after = duration("--stale-after", optarg,
+			    0.05); break;
+		case O_PI: a->k.ping_interval = duration("--ping-interval",
+			    optarg, 0); break;
+		case O_RC: a->k.reconnect = 1; break;
+		case O_BM: a->k.backoff_max = duration("--backoff-max", optarg,
+			    0.01); break;
+		case O_GAP:
+			if (strcmp(optarg, "resubscribe") == 0)
+				a->k.on_gap = KGAP_RESUBSCRIBE;
+			else if (strcmp(optarg, "exit") == 0)
+				a->k.on_gap = KGAP_EXIT;
+			else
+				die(EX_USAGE, "bad --on-gap: want resubscribe "
+				    "or exit", "value=%s", log_q(optarg));
+			break;
+		case O_EC: a->k.emit_control = 1; break;
+		case O_PL:
+			if (parse_uint(optarg, 1, 1000, &v) == -1)
+				die(EX_USAGE, "bad --page-limit: want 1 to 1000",
+				    "value=%s", log_q(optarg));
+			a->page_limit = v;
+			break;
+		case O_RI: a->rest_interval = duration("--rest-interval",
+			    optarg, 0); break;
+		case O_OB:
+			if (parse_size(optarg, &v) == -1 || v < 4096 ||
+			    v > (1ULL << 30))
+				die(EX_USAGE, "bad --out-buffer: want 4k to 1G",
+				    "value=%s", log_q(optarg));
+			a->k.out_high = v;
+			break;
+		case O_MD: a->mdir = optarg; break;
+		case 'h': usage(stdout, EX_OK); break;
+		case 'V':
+			puts("ssmd-ws-kalshi " SSMD_VERSION);
+			exit(EX_OK);
+		default: usage(stderr, EX_USAGE);
+		}
+	}
+	if (optind != argc)
+		usage(stderr, EX_USAGE);
+	if (a->config_dir != NULL && (a->env == NULL || a->feed_file != NULL))
+		die(EX_USAGE, "--config-dir goes with --env NAME (not --feed)",
+		    "");
+	if (a->feed_file != NULL && a->env == NULL)
+		die(EX_USAGE, "--feed FILE goes with --env FILE", "");
+}
+
+/* Command-line settings win over the files'. */
+static void
+merge(struct kcfg *c, struct kcfg *ov, int discover)
+{
+	char	**s[] = { &c->feed, &c->ws_url, &c->rest_url, &c->ca_file,
+		    &c->status };
+	char	**o[] = { &ov->feed, &ov->ws_url, &ov->rest_url, &ov->ca_file,
+		    &ov->status };
+	struct kstrv	*ls[] = { &c->channels, &c->tickers, &c->series,
+		    &c->events };
+	struct kstrv	*lo[] = { &ov->channels, &ov->tickers, &ov->series,
+		    &ov->events };
+	size_t		 i;
+
+	for (i = 0; i < sizeof(s) / sizeof(s[0]); i++)
+		if (*o[i] != NULL) {
+			free(*s[i]);
+			*s[i] = *o[i];
+			*o[i] = NULL;
+		}
+	for (i = 0; i < sizeof(ls) / sizeof(ls[0]); i++)
+		if (lo[i]->n > 0) {
+			kstrv_clear(ls[i]);
+			*ls[i] = *lo[i];
+			lo[i]->v = NULL;
+			lo[i]->n = 0;
+		}
+	if (ov->shard_size != 0)
+		c->shard_size = ov->shard_size;
+	if (c->shard_size == 0)
+		c->shard_size = KCFG_SHARD_DEFAULT;
+	if (discover != -1)
+		c->discover = discover;
+}
+
+/* Files, then options over them, then checks and keys: exit 78 with the
+ * file and the field on any problem. */
+static void
+configure(struct args *a, struct kcfg *c, struct kcfg *ov, int discover)
+{
+	char	err[1024], envp[4096] = "", feeds[4096] = "";
+
+	if (a->config_dir != NULL) {
+		if (!feed_name_ok(a->env))
+			die(EX_USAGE, "bad --env NAME", "value=%s",
+			    log_q(a->env));
+		snprintf(envp, sizeof(envp), "%s/environments/%s.yaml",
+		    a->config_dir, a->env);
+		snprintf(feeds, sizeof(feeds), "%s/feeds", a->config_dir);
+	}
+	if (kcfg_load(c, a->config_dir ? envp : a->env, a->feed_file,
+	    a->config_dir ? feeds : NULL, err, sizeof(err)) == -1)
+		die(EX_CONFIG, "bad configuration", "error=%s", log_q(err));
+	merge(c, ov, discover);
+	if (kcfg_check(c, err, sizeof(err)) == -1 ||
+	    kcfg_resolve_keys(c, err, sizeof(err)) == -1)
+		die(EX_CONFIG, "bad configuration", "error=%s", log_q(err));
+}
+
+/* Add the markets REST discovery finds to c->tickers. */
+static void
+discover_markets(struct args *a, struct kcfg *c, struct event_base *base,
+    struct evdns_base *dns, SSL_CTX *ssl)
+{
+	struct krest_opts	 ro = { c->rest_url, ssl, &c->series,
+				    &c->events, c->status, a->page_limit,
+				    a->rest_interval, 30, 10, 120 };
+	struct kstrv		 found = { NULL, 0 };
+	char			 err[1024];
+	size_t			 i;
+	int			 rc;
+
+	rc = krest_discover(base, dns, &ro, &found, err, sizeof(err));
+	if (rc == -1) {
+		log_info("stopping during discovery", "signal=%d",
+		    (int)sig_stop);
+		exit(EX_OK);
+	}
+	if (rc != 0)
+		die(rc, "market discovery failed", "error=%s", log_q(err));
+	for (i = 0; i < found.n; i++)
+		if (kstrv_push(&c->tickers, found.v[i], strlen(found.v[i])) == -1)
+			die(EX_OSERR, "out of memory", "");
+	kstrv_clear(&found);
+	if (c->tickers.n == 0)
+		die(EX_UNAVAILABLE, "discovery found no markets", "");
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct args		 a;
+	struct kcfg		 c, ov;
+	struct event_base	*base;
+	struct evdns_base	*dns;
+	EVP_PKEY		*key;
+	SSL_CTX			*ssl = NULL;
+	char			 err[1024];
+	int			 discover = -1, rc;
+
+	log_init("ssmd-ws-kalshi");
+	memset(&a, 0, sizeof(a));
+	memset(&c, 0, sizeof(c));
+	memset(&ov, 0, sizeof(ov));
+	a.k.max_frame = 16 << 20;
+	a.k.connect_timeout = 30;
+	a.k.ack_timeout = 10;
+	a.k.stale_after = 120;
+	a.k.ping_interval = 30;
+	a.k.backoff_max = 60;
+	a.k.out_high = 1 << 20;
+	a.k.out_fd = STDOUT_FILENO;
+	a.page_limit = 1000;
+	a.rest_interval = 0.34;
+	options(argc, argv, &a, &ov, &discover);
+	configure(&a, &c, &ov, discover);
+	kcfg_free(&ov);
+	if ((key = kauth_load_key(c.key_pem, err, sizeof(err))) == NULL)
+		die(EX_CONFIG, "bad private key", "file=%s variable=%s "
+		    "error=%s", log_q(c.env_path ? c.env_path : "-"),
+		    c.key_var, log_q(err));
+	if ((strncmp(c.ws_url, "wss://", 6) == 0 || (c.discover &&
+	    strncmp(c.rest_url, "https://", 8) == 0)) &&
+	    (ssl = tls_client_ctx(c.ca_file, err, sizeof(err))) == NULL)
+		die(EX_CONFIG, "cannot set up TLS", "ca_file=%s error=%s",
+		    log_q(c.ca_file ? c.ca_file : "(system)"), log_q(err));
+	if (metrics_open(a.mdir, "ssmd-ws-kalshi", NULL) == -1)
+		die(EX_CANTCREAT, "metrics directory is not writable",
+		    "dir=%s", log_q(a.mdir ? a.mdir : getenv("SSMD_METRICS_DIR")));
+	sig_init();
+	if ((base = event_base_new()) == NULL ||
+	    (dns = evdns_base_new(base, EVDNS_BASE_INITIALIZE_NAMESERVERS))
+	    == NULL)
+		die(EX_OSERR, "cannot set up the event loop", "");
+	if (c.discover)
+		discover_markets(&a, &c, base, dns, ssl);
+	kstrv_uniq(&c.tickers);
+
+	a.k.feed = c.feed;
+	a.k.url = c.ws_url;
+	a.k.ssl = ssl;
+	a.k.key = key;
+	a.k.key_id = c.key_id;
+	a.k.channels = c.channels.v;
+	a.k.nchannels = c.channels.n;
+	a.k.tickers = c.tickers.v;
+	a.k.ntickers = c.tickers.n;
+	a.k.shard_size = c.shard_size;
+	rc = kcap_run(base, dns, &a.k);
+
+	evdns_base_free(dns, 0);
+	event_base_free(base);
+	EVP_PKEY_free(key);
+	if (ssl != NULL)
+		SSL_CTX_free(ssl);
+	kcfg_free(&c);
+	return rc;
+}

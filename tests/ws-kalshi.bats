@@ -1,0 +1,386 @@
+#!/usr/bin/env bats
+# ssmd-ws-kalshi against the real ssmd-kalshi-sim over TLS on loopback.
+
+load helpers/common
+load helpers/sim
+load helpers/wsk
+
+setup_file() {
+	wsk_setup_file
+}
+
+setup() {
+	wsk_env
+}
+
+teardown() {
+	wsk_teardown
+	[ -z "${RAW_PID:-}" ] || kill "$RAW_PID" 2>/dev/null || true
+}
+
+# Data lines only (no ssmd markers).
+data_lines() {
+	grep -v '^{"type":"ssmd_' "$W/out"
+}
+
+@test "the simulator verifies the signature; frames flow; SIGTERM ends cleanly" {
+	sim_start --markets 6 --rate 300 --seed 3
+	wsk_client --channels ticker,trade --metrics-dir "$W"
+	wait_for 20 wsk_has 30 ticker
+	kill -TERM "$CL_PID"
+	wsk_wait_client 20
+	[ "$CL_RC" -eq 0 ]
+	json_lines_ok "$W/out"
+	grep -q '"event":"open"' "$SIM_CMDS"
+	! grep -q 'upgrade refused' "$SIM_LOG"
+	grep -q 'msg="stopping" signal=15' "$W/err"
+	# The Close frame went out: the simulator saw code 1000.
+	wait_for 10 grep -q 'client gone.*code=1000' "$SIM_LOG"
+	grep -q '^ssmd_ws_kalshi_connected{feed="kalshi",conn="0"} 0' \
+		"$W/ssmd-ws-kalshi.prom"
+	grep -q '^ssmd_ws_kalshi_frames_total{feed="kalshi",type="ticker"} [1-9]' \
+		"$W/ssmd-ws-kalshi.prom"
+	grep -q '^ssmd_ws_kalshi_last_frame_timestamp_seconds{feed="kalshi"} 1' \
+		"$W/ssmd-ws-kalshi.prom"
+}
+
+@test "a PKCS#1 key given as PEM text in the variable works" {
+	sim_start --markets 3 --rate 200
+	KALSHI_PRIVATE_KEY=$(cat "$SIM_KEY_PKCS1") wsk_client --channels ticker
+	wait_for 20 wsk_has 5 ticker
+	! grep -q 'BEGIN' "$W/err"
+}
+
+@test "wrong key: HTTP 401, exit 77" {
+	sim_start --markets 3
+	KALSHI_PRIVATE_KEY=$BATS_FILE_TMPDIR/wrong.key \
+		run ssmd-ws-kalshi $(wsk_opts) --channels ticker
+	[ "$status" -eq 77 ]
+	[[ "$output" == *"refused the credentials (HTTP 401)"* ]]
+	grep -q 'upgrade refused.*bad_signature' "$SIM_LOG"
+}
+
+@test "wrong CA: exit 69 and no credentials sent" {
+	sim_start --markets 3
+	run ssmd-ws-kalshi $(wsk_opts) --ca-file "$BATS_FILE_TMPDIR/other/ca.pem" \
+		--channels ticker
+	[ "$status" -eq 69 ]
+	[[ "$output" == *"tls"* ]]
+	# The TLS handshake failed, so no HTTP request reached the server.
+	! grep -q 'upgrade' "$SIM_LOG"
+	! grep -q '"event":"open"' "$SIM_CMDS" 2>/dev/null
+}
+
+@test "subscribe commands are exactly the protocol sheet's" {
+	sim_start --markets 3 --rate 50
+	wsk_client --channels ticker
+	wait_for 20 grep -q '"cmd"' "$SIM_CMDS"
+	kill -TERM "$CL_PID"; wsk_wait_client 20
+	[ "$(sim_commands | head -1)" = "$(sed -n 1p "$KFIX/commands.jsonl")" ]
+	: > "$SIM_CMDS"
+	wsk_client --channels ticker --tickers KXBTC15M-26JUL191145-45
+	wait_for 20 grep -q '"cmd"' "$SIM_CMDS"
+	[ "$(sim_commands | head -1)" = "$(sed -n 2p "$KFIX/commands.jsonl")" ]
+}
+
+@test "every fixture frame passes byte for byte, fragmented or not" {
+	cat "$KFIX/frames-2026.jsonl" "$KFIX/captured-2026-02.jsonl" > "$W/replay"
+	n=$(wc -l < "$W/replay")
+	sim_start --replay "$W/replay" --fault fragment:2:7 --fault fragment:5:1 \
+		--fault fragment:12:100
+	wsk_client --channels ticker
+	wait_for 20 wsk_ge "$n" data_lines
+	kill -TERM "$CL_PID"; wsk_wait_client 20
+	[ "$CL_RC" -eq 0 ]
+	diff <(data_lines) "$W/replay"
+}
+
+@test "malformed JSON is kept as ssmd_invalid; unknown types pass" {
+	sim_start --markets 3 --rate 300 --fault malformed:5 --fault unknown:8
+	wsk_client --channels ticker --metrics-dir "$W"
+	wait_for 20 grep -q 'market_fanout_v3' "$W/out"
+	wait_for 20 wsk_has 1 ssmd_invalid
+	json_lines_ok "$W/out"
+	grep '"type":"ssmd_invalid"' "$W/out" | jq -e '.reason == "truncated" and
+		(.raw | startswith("{\"type\":\"ticker\""))'
+	kill -TERM "$CL_PID"; wsk_wait_client 20
+	grep -q '^ssmd_ws_kalshi_invalid_total{feed="kalshi"} 1' "$W/ssmd-ws-kalshi.prom"
+}
+
+@test "a gap writes ssmd_gap and resubscribes the order book" {
+	sim_start --markets 4 --rate 400 --fault gap:40
+	wsk_client --discover --channels orderbook_delta --rest-interval 0
+	wait_for 20 wsk_has 1 ssmd_gap
+	grep '"type":"ssmd_gap"' "$W/out" | jq -e '.action == "resubscribe" and
+		.channel == "orderbook_delta" and .seq > .expected_seq'
+	# An unsubscribe of the old sid, then a new subscription, then a fresh
+	# snapshot after the marker.
+	wait_for 20 grep -q '"cmd":"unsubscribe"' "$SIM_CMDS"
+	wait_for 20 wsk_ge 2 grep '"orderbook_delta"' "$SIM_CMDS"
+	wait_for 20 sh -c "sed -n '/ssmd_gap/,\$p' '$W/out' | grep -q orderbook_snapshot"
+	[ "$(wsk_count ssmd_gap)" -eq 1 ]
+}
+
+@test "--on-gap exit: marker, then exit 75" {
+	sim_start --markets 4 --rate 400 --fault gap:40
+	wsk_client --discover --channels orderbook_delta --rest-interval 0 \
+		--on-gap exit
+	wsk_wait_client 30
+	[ "$CL_RC" -eq 75 ]
+	grep '"type":"ssmd_gap"' "$W/out" | jq -e '.action == "exit"'
+	json_lines_ok "$W/out"
+}
+
+@test "the exchange closes: exit 75" {
+	sim_start --markets 3 --rate 200
+	wsk_client --channels ticker
+	wait_for 20 wsk_has 5 ticker
+	sim_fault close:0:1011
+	wsk_wait_client 20
+	[ "$CL_RC" -eq 75 ]
+	grep -q 'closed by the exchange: 1011' "$W/err"
+}
+
+@test "silence: exit 75 once --stale-after passes" {
+	sim_start --markets 3 --rate 200
+	wsk_client --channels ticker --stale-after 1.5
+	wait_for 20 wsk_has 5 ticker
+	start=$SECONDS
+	sim_fault silence:0
+	wsk_wait_client 20
+	[ "$CL_RC" -eq 75 ]
+	grep -Eq 'stale: no frame for (1\.[5-9]|[2-9])' "$W/err"
+	[ $((SECONDS - start)) -ge 1 ]
+}
+
+@test "--reconnect: new signature, resubscribed, ssmd_reconnect marker" {
+	sim_start --markets 3 --rate 200
+	wsk_client --channels ticker,trade --reconnect --backoff-max 0.3 \
+		--metrics-dir "$W"
+	wait_for 20 wsk_has 5 ticker
+	sleep 0.01
+	sim_fault close:0:1001
+	wait_for 20 wsk_has 1 ssmd_reconnect
+	grep '"type":"ssmd_reconnect"' "$W/out" | jq -e '.conn == 0 and
+		.attempt == 1 and (.reason | test("1001"))'
+	[ "$(grep -c '"event":"open"' "$SIM_CMDS")" -eq 2 ]
+	[ "$(sim_commands | grep -c '"id":1,"cmd":"subscribe"')" -eq 2 ]
+	# Each connection was signed with its own timestamp (the simulator
+	# verified both signatures).
+	[ "$(jq -r 'select(.event == "open") | .auth_ts' "$SIM_CMDS" |
+		sort -u | wc -l)" -eq 2 ]
+	n=$(wsk_count ticker)
+	wait_for 20 wsk_has $((n + 5)) ticker
+	kill -TERM "$CL_PID"; wsk_wait_client 20
+	[ "$CL_RC" -eq 0 ]
+	grep -q '^ssmd_ws_kalshi_reconnects_total{feed="kalshi"} 1' "$W/ssmd-ws-kalshi.prom"
+}
+
+@test "an oversized frame is refused: close 1009, exit 75" {
+	sim_start --markets 3 --rate 200 --fault oversized:5:200000
+	wsk_client --channels ticker --max-frame 64k
+	wsk_wait_client 20
+	[ "$CL_RC" -eq 75 ]
+	grep -q 'too_big' "$W/err"
+	json_lines_ok "$W/out"
+}
+
+@test "discovery pages through 1,050 markets and shards them by 200" {
+	sim_start --markets 1050 --rate 1
+	wsk_client --discover --channels ticker --page-limit 100 --rest-interval 0
+	wait_for 30 wsk_ge 6 sim_commands
+	sleep 0.2
+	grep -q 'starting.*connections=6 markets=1050' "$W/err"
+	[ "$(grep -c 'msg="discovered"' "$W/err")" -eq 1 ]
+	grep -q 'pages=11 markets=1050' "$W/err"
+	[ "$(sim_commands | wc -l)" -eq 6 ]
+	[ "$(sim_commands | jq '.params.market_tickers | length' | sort -n | tail -1)" -le 200 ]
+	[ "$(sim_commands | jq -r '.params.market_tickers[]' | sort -u | wc -l)" -eq 1050 ]
+}
+
+@test "450 markets at shard size 200: 3 connections" {
+	sim_start --markets 450 --rate 1
+	wsk_client --discover --channels ticker,trade --rest-interval 0
+	wait_for 30 wsk_ge 6 sim_commands
+	[ "$(jq -r 'select(.frame) | .conn' "$SIM_CMDS" | sort -u | wc -l)" -eq 3 ]
+	[ "$(sim_commands | jq '.params.market_tickers | length' | sort -u)" = 150 ]
+}
+
+@test "HTTP 429 on discovery: Retry-After is honoured" {
+	sim_start --markets 250 --rate 1 --rest-429 2 --retry-after 1
+	start=$SECONDS
+	wsk_client --discover --channels ticker --page-limit 100 --rest-interval 0
+	wait_for 30 grep -q 'msg="starting"' "$W/err"
+	grep -q 'REST request refused: waiting.*status=429 retry_after=1' "$W/err"
+	grep -q 'pages=3 markets=250' "$W/err"
+	[ $((SECONDS - start)) -ge 1 ]
+}
+
+@test "a slow reader: reads pause, memory stays bounded, nothing lost" {
+	sim_start --markets 20 --rate 0
+	mkfifo "$W/fifo"
+	( exec 3<"$W/fifo"; sleep 4; wc -l <&3 > "$W/count" ) &
+	reader=$!
+	ssmd-ws-kalshi $(wsk_opts) --channels ticker,trade --out-buffer 256k \
+		--stale-after 30 --metrics-dir "$W" > "$W/fifo" 2> "$W/err" &
+	CL_PID=$!
+	sleep 1.5
+	r1=$(rss_kib "$CL_PID")
+	sleep 2
+	r2=$(rss_kib "$CL_PID")
+	echo "rss $r1 -> $r2 KiB" >&3
+	[ $((r2 - r1)) -lt 1024 ]
+	[ "$r2" -lt 32768 ]
+	grep -q 'ssmd_ws_kalshi_output_pending_bytes{feed="kalshi"} [1-9]' \
+		"$W/ssmd-ws-kalshi.prom"
+	kill -TERM "$CL_PID"
+	wsk_wait_client 20
+	[ "$CL_RC" -eq 0 ]
+	wait "$reader"
+	lines=$(awk '/msg="stopped"/ { for (i = 1; i <= NF; i++)
+		if ($i ~ /^lines=/) { sub("lines=", "", $i); print $i } }' "$W/err")
+	[ "$(cat "$W/count")" -eq "$lines" ]
+	[ "$lines" -gt 1000 ]
+}
+
+@test "--config-dir and --feed/--env read the YAML files" {
+	sim_start --markets 5 --rate 200
+	mkdir -p "$W/cfg/environments" "$W/cfg/feeds"
+	cat > "$W/cfg/environments/t.yaml" <<-EOF
+	feed: kalshi
+	ws_url: $SIM_URL
+	rest_url: $SIM_REST
+	ca_file: $SIM_CA
+	keys:
+	  kalshi:
+	    source: env:T_KEY_ID,T_KEY
+	EOF
+	printf 'name: kalshi\nchannels: [ticker]\ndiscovery:\n  status: open\nshard_size: 2\n' \
+		> "$W/cfg/feeds/kalshi.yaml"
+	T_KEY_ID=test-key-id T_KEY=$SIM_KEY ssmd-ws-kalshi --config-dir "$W/cfg" \
+		--env t --rest-interval 0 > "$W/out" 2> "$W/err" &
+	CL_PID=$!
+	wait_for 20 wsk_has 5 ticker
+	grep -q 'connections=3 markets=5' "$W/err"
+	kill -TERM "$CL_PID"; wsk_wait_client 20
+	# The same files given directly; options override them.
+	T_KEY_ID=test-key-id T_KEY=$SIM_KEY ssmd-ws-kalshi \
+		--feed "$W/cfg/feeds/kalshi.yaml" --env "$W/cfg/environments/t.yaml" \
+		--shard-size 5 --rest-interval 0 > "$W/out" 2> "$W/err" &
+	CL_PID=$!
+	wait_for 20 wsk_has 5 ticker
+	grep -q 'connections=1 markets=5' "$W/err"
+}
+
+@test "configuration errors: exit 78 naming the file and the field" {
+	printf 'name: kalshi\nchannels: [ticker]\nshard_size: 999\n' > "$W/f.yaml"
+	printf 'feed: kalshi\nws_url: wss://127.0.0.1:1/x\n' > "$W/e.yaml"
+	run ssmd-ws-kalshi --feed "$W/f.yaml" --env "$W/e.yaml"
+	[ "$status" -eq 78 ]
+	[[ "$output" == *"f.yaml: shard_size"* ]]
+	printf 'name: kalshi\nchannels: [ticker]\n' > "$W/f.yaml"
+	unset KALSHI_API_KEY
+	run ssmd-ws-kalshi --feed "$W/f.yaml" --env "$W/e.yaml"
+	[ "$status" -eq 78 ]
+	[[ "$output" == *"e.yaml: keys.kalshi.source: environment variable KALSHI_API_KEY"* ]]
+	KALSHI_API_KEY=x KALSHI_PRIVATE_KEY="not a key" \
+		run ssmd-ws-kalshi --feed "$W/f.yaml" --env "$W/e.yaml"
+	[ "$status" -eq 78 ]
+	[[ "$output" == *"bad private key"*"KALSHI_PRIVATE_KEY"* ]]
+	run ssmd-ws-kalshi --shard-size 300
+	[ "$status" -eq 64 ]
+	run ssmd-ws-kalshi --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == usage:* ]]
+}
+
+@test "a command without a reply within --ack-timeout: exit 75" {
+	# The simulator reads 10 bytes a second from the start; the
+	# resubscription that the gap causes cannot be acknowledged in time.
+	sim_start --markets 2 --rate 300 --fault slowread:0:10 --fault gap:100
+	wsk_client --discover --channels orderbook_delta --rest-interval 0 \
+		--ack-timeout 1
+	wsk_wait_client 30
+	[ "$CL_RC" -eq 75 ]
+	grep -q 'no reply to command [0-9]* within 1s' "$W/err"
+	wsk_has 1 ssmd_gap
+}
+
+@test "the reader of standard output goes away: exit 0, counted" {
+	sim_start --markets 3 --rate 500
+	ssmd-ws-kalshi $(wsk_opts) --channels ticker 2> "$W/err" | head -5 > "$W/out"
+	[ "${PIPESTATUS[0]}" -eq 0 ]
+	[ "$(wc -l < "$W/out")" -eq 5 ]
+	grep -q 'reason="the output reader went away"\|msg="stopped" code=0' "$W/err"
+}
+
+@test "nothing listening: exit 69" {
+	port=$(free_port)
+	run ssmd-ws-kalshi --url "ws://127.0.0.1:$port/trade-api/ws/v2" \
+		--feed-name kalshi --channels ticker
+	[ "$status" -eq 69 ]
+	[[ "$output" == *"cannot connect"*"connect"* ]]
+}
+
+@test "an error frame is reported with its code; pings keep a quiet line alive" {
+	sim_start --markets 3 --rate 100 --ping-interval 0.3s
+	# A market the simulator does not have: an error, then only pings.
+	wsk_client --channels ticker --tickers KXNONE-1 --stale-after 1.2 \
+		--emit-control --metrics-dir "$W"
+	wait_for 20 grep -q 'msg="exchange error" conn=0 id=1 code=16' "$W/err"
+	grep -q '^{"id":1,"type":"error","msg":{"code":16,' "$W/out"
+	sleep 3
+	! wsk_gone "$CL_PID"
+	[ "$(wsk_count ticker)" -eq 0 ]
+	kill -TERM "$CL_PID"
+	wsk_wait_client 20
+	[ "$CL_RC" -eq 0 ]
+	grep -q '^ssmd_ws_kalshi_exchange_errors_total{feed="kalshi"} 1' \
+		"$W/ssmd-ws-kalshi.prom"
+}
+
+# The raw server sends frame $1; the client must close with $2, log $3
+# and exit 75.
+bad_frame() {
+	wsk_raw_server "$W/code" "$1"
+	run ssmd-ws-kalshi --url "$RAW_URL" --feed-name kalshi --channels ticker
+	[ "$status" -eq 75 ]
+	[[ "$output" == *"$3"* ]]
+	wait_for 10 test -s "$W/code"
+	[ "$(cat "$W/code")" -eq "$2" ]
+}
+
+@test "invalid UTF-8 in a text frame: close 1007, exit 75" {
+	bad_frame 8102fffe 1007 utf8
+}
+
+@test "a protocol violation (reserved bits): close 1002, exit 75" {
+	bad_frame c1027b7d 1002 protocol
+}
+
+@test "a frame with raw line breaks is compacted to one line, counted" {
+	wsk_raw_server "$W/code" 81257b2274797065223a227469636b6572222c0d0a22736964223a312c0a226d7367223a7b7d7d
+	ssmd-ws-kalshi --url "$RAW_URL" --feed-name kalshi --channels ticker \
+		--metrics-dir "$W" > "$W/out" 2> "$W/err" &
+	CL_PID=$!
+	wait_for 20 test -s "$W/out"
+	kill -TERM "$CL_PID"
+	wsk_wait_client 20
+	[ "$CL_RC" -eq 0 ]
+	[ "$(cat "$W/out")" = '{"type":"ticker",  "sid":1, "msg":{}}' ]
+	grep -q '^ssmd_ws_kalshi_compacted_total{feed="kalshi"} 1' "$W/ssmd-ws-kalshi.prom"
+	wait_for 10 test -s "$W/code"
+	[ "$(cat "$W/code")" -eq 1000 ]
+}
+
+@test "three connections at full speed: every line whole" {
+	sim_start --markets 30 --rate 0
+	wsk_client --discover --channels ticker,trade --shard-size 10 --rest-interval 0
+	wait_for 30 grep -q 'connections=3 markets=30' "$W/err"
+	wait_for 30 wsk_ge 30000 cat "$W/out"
+	kill -TERM "$CL_PID"
+	wsk_wait_client 20
+	[ "$CL_RC" -eq 0 ]
+	json_lines_ok "$W/out"
+	[ "$(jq -r 'select(.type == "ticker") | .sid' "$W/out" | sort -u | wc -l)" -ge 1 ]
+}
