@@ -46,7 +46,7 @@ counters(FILE *out, const struct prom_doc *d)
 
 	for (i = 0; i < d->nfam; i++) {
 		f = &d->fam[i];
-		if (f->type != PROM_COUNTER && f->type != PROM_GAUGE)
+		if (f->type == PROM_HISTOGRAM || f->type == PROM_SUMMARY)
 			continue;
 		for (j = f->first; j < f->first + f->n; j++) {
 			if (shown++ == HD_PAGE_COUNTERS) {

@@ -48,7 +48,11 @@ reply(struct evhttp_request *req, int code, const char *ctype, char *body,
 	evhttp_add_header(h, "Cache-Control", "no-store");
 	if (code == 405)
 		evhttp_add_header(h, "Allow", "GET, HEAD");
-	if (body != NULL)
+	/* evhttp would send a HEAD reply's body: give only its length. */
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
+		snprintf(labels, sizeof(labels), "%zu", body ? len : 0);
+		evhttp_add_header(h, "Content-Length", labels);
+	} else if (body != NULL)
 		evbuffer_add(b, body, len);
 	evhttp_send_reply(req, code, code == 200 ? "OK" : code == 503 ?
 	    "Service Unavailable" : code == 404 ? "Not Found" : code == 405 ?

@@ -232,10 +232,14 @@ add_family(struct pstate *ps, const char *name, size_t len)
 		if ((t = realloc(d->fam, cap * sizeof(*d->fam))) == NULL)
 			return fail(ps, "out of memory");
 		d->fam = t;
+		d->capfam = cap;
+	}
+	if (d->nfam == ps->capdecl) {	/* a reused doc may have room */
+		cap = d->capfam;
 		if ((t = realloc(ps->declared, cap)) == NULL)
 			return fail(ps, "out of memory");
 		ps->declared = t;
-		d->capfam = cap;
+		ps->capdecl = cap;
 	}
 	f = &d->fam[d->nfam];
 	memset(f, 0, sizeof(*f));
