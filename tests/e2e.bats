@@ -176,6 +176,10 @@ stamp_lines_are() {
 	[ "$status" = 0 ] || grep -q '^ssmd_nats_sub_messages_total' "$W/m"
 }
 
+restarts_at_least() {
+	[ "$(grep -c 'restarting.*status=75' "$2")" -ge "$1" ]
+}
+
 @test "e2e: scripts/supervise restarts the pipeline when the source exits 75" {
 	needs ssmd-ws-kalshi ssmd-kalshi-sim ssmd-jsonl-rotate
 	sim_start --api-key e2e-key --rate 200 --fault close:40
@@ -183,8 +187,7 @@ stamp_lines_are() {
 	SSMD_DATA=$W/a SSMD_LOG_DIR=$W/logs SUPERVISE_MAX_BACKOFF=1 \
 	    "$ROOT/scripts/supervise" $(src_opts --channels ticker) 2> "$W/sup.err" &
 	SUP_PID=$!
-	wait_for 60 grep -q 'restarting.*status=75' "$W/sup.err"
-	wait_for 60 test "$(grep -c 'restarting' "$W/sup.err")" -ge 2
+	wait_for 90 restarts_at_least 2 "$W/sup.err"
 	kill -TERM "$SUP_PID"
 	rc=0
 	wait "$SUP_PID" || rc=$?
