@@ -60,6 +60,8 @@ b64_put(struct b64 *b, struct wb *w, const void *src, size_t n)
 			b->ncarry = 0;
 		}
 	}
+	if (b->ncarry > 0)	/* the piece did not complete the group */
+		return w->state;
 	while (n >= 3) {
 		for (o = 0; n >= 3 && o < sizeof(out); o += 4) {
 			quad(p, 3, out + o);
