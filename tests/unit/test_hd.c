@@ -1,18 +1,13 @@
 /* Unit tests for ssmd-healthd's modules: the union of metrics documents
  * and the health verdict read from the source's file. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <cmocka.h>
-
 #include "hd_health.h"
 #include "hd_union.h"
 #include "prom.h"
+#include "unit.h"
 
 /* Merge texts[] and return the result (malloc'd); checks it parses. */
 static char *

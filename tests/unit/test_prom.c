@@ -1,14 +1,9 @@
 /* Unit tests for lib/prom.c: the Prometheus text format checker. */
 #include <math.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <string.h>
 
-#include <cmocka.h>
-
 #include "prom.h"
+#include "unit.h"
 
 static int
 parse(struct prom_doc *d, const char *text, char *err)
