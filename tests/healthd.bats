@@ -343,3 +343,19 @@ teardown() {
 	HD_PID=
 	[ "$rc" = 0 ]
 }
+
+@test "healthd: what the parser accepts, the Prometheus Python parser accepts; unions too" {
+	[ -x "$TOOLS/prom-verdicts" ] || skip "needs make check (tests/tools)"
+	T=$BATS_TEST_TMPDIR/mut
+	mkdir -p "$T"
+	/usr/bin/python3 "$ROOT/tests/tools/prom-mutants" 3000 "$RANDOM" "$T"
+	"$TOOLS/prom-verdicts" "$T"/*.prom > "$BATS_TEST_TMPDIR/v"
+	# Some pass and many do not: the check has teeth both ways.
+	[ "$(grep -c '^ok$' "$BATS_TEST_TMPDIR/v")" -ge 300 ]
+	[ "$(grep -c '^bad ' "$BATS_TEST_TMPDIR/v")" -ge 300 ]
+	run /usr/bin/python3 "$ROOT/tests/tools/prom-mutants" --check "$T" "$BATS_TEST_TMPDIR/v"
+	assert_success
+	"$TOOLS/prom-verdicts" --union "$T"/*.prom > "$BATS_TEST_TMPDIR/u"
+	run prom_check "$BATS_TEST_TMPDIR/u"
+	assert_success
+}
