@@ -172,6 +172,9 @@ stamp_lines_are() {
 	curl -s -o "$W/m" "$HD_URL/metrics"
 	run prom_check "$W/m"
 	assert_success
+	run prom_conventions "$W/m"
+	assert_success
+	grep -q '^ssmd_nats_sub_messages_total' "$W/m"
 	run prom_value "$W/m" ssmd_nats_sub_messages_total '{"stream": "E2E"}'
 	[ "$status" = 0 ] || grep -q '^ssmd_nats_sub_messages_total' "$W/m"
 }

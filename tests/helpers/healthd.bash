@@ -88,3 +88,24 @@ prom_value() {
 	sys.exit(1)
 	EOF2
 }
+
+# prom_conventions FILE: the ssmd naming rules hold for every metric in
+# FILE: ssmd_<program>_<what>, counters end in _total and nothing else
+# does.  Prints the offenders.
+prom_conventions() {
+	/usr/bin/python3 - "$1" <<-'EOF2'
+	import re, sys
+	bad = []
+	for l in open(sys.argv[1], encoding="utf-8"):
+	    if not l.startswith("# TYPE "):
+	        continue
+	    _, _, name, typ = l.split()
+	    if not re.fullmatch(r"ssmd_(stamp|jsonl_rotate|ws_kalshi|kalshi_sim|nats_pub|nats_sub|healthd)_[a-z0-9_]+", name):
+	        bad.append("%s: not ssmd_<program>_<what>" % name)
+	    if (typ == "counter") != name.endswith("_total"):
+	        bad.append("%s: a %s %s _total" % (name, typ,
+	                   "without" if typ == "counter" else "with"))
+	print("\n".join(bad))
+	sys.exit(1 if bad else 0)
+	EOF2
+}
