@@ -176,7 +176,9 @@ stamp_lines_are() {
 	assert_success
 	grep -q '^ssmd_nats_sub_messages_total' "$W/m"
 	run prom_value "$W/m" ssmd_nats_sub_messages_total '{"stream": "E2E"}'
-	[ "$status" = 0 ] || grep -q '^ssmd_nats_sub_messages_total' "$W/m"
+	assert_output "$N.0"
+	run prom_value "$W/m" ssmd_nats_pub_published_total '{"stream": "E2E"}'
+	assert_output "$N.0"
 }
 
 restarts_at_least() {
