@@ -328,20 +328,16 @@ teardown() {
 }
 
 @test "healthd: SIGTERM and SIGINT stop it cleanly" {
-	start_healthd "$D"
-	kill -TERM "$HD_PID"
-	rc=0
-	wait "$HD_PID" || rc=$?
-	HD_PID=
-	[ "$rc" = 0 ]
-	run grep -c 'msg="stopping" signal=15' "$HD_LOG"
-	assert_output 1
-	start_healthd "$D"
-	kill -INT "$HD_PID"
-	rc=0
-	wait "$HD_PID" || rc=$?
-	HD_PID=
-	[ "$rc" = 0 ]
+	for sig in TERM:15 INT:2; do
+		start_healthd "$D"
+		kill -"${sig%:*}" "$HD_PID"
+		rc=0
+		wait "$HD_PID" || rc=$?
+		HD_PID=
+		[ "$rc" = 0 ]
+		run grep -c "msg=\"stopping\" signal=${sig#*:}" "$HD_LOG"
+		assert_output 1
+	done
 }
 
 @test "healthd: what the parser accepts, the Prometheus Python parser accepts; unions too" {
