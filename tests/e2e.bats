@@ -150,6 +150,10 @@ stamp_lines_are() {
 	run find "$W/a" -name '*.partial'
 	assert_output ''
 	[ "$(nats_stream_msgs E2E)" = $N ]
+	# The client said it disconnected as it stopped.
+	run curl -s "$HD_URL/ready"
+	assert_output --partial '"status":"not_connected"'
+	[ "$(http_code "$HD_URL/health")" = 200 ]
 
 	# The archiver: NATS -> a second archive.
 	run bash -c "ssmd-nats-sub --url '$NATS_URL' --stream E2E --start all \
