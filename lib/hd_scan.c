@@ -38,12 +38,15 @@ is_prom(const char *name)
 	return name[0] != '.' && n > 5 && strcmp(name + n - 5, ".prom") == 0;
 }
 
-/* Read the file whole; a FIFO or device never blocks us (O_NONBLOCK and
- * the regular-file check), a growing file is cut at max_size + 1. */
+/* Read the file whole, into a buffer of its size; a FIFO or device never
+ * blocks us (O_NONBLOCK and the regular-file check).  Writers replace
+ * files by rename, so one that grows while read is being written in
+ * place: it is taken as half-written. */
 static void
 load(struct hd_file *f, int dfd, size_t max_size)
 {
 	struct stat	 st;
+	size_t		 cap;
 	ssize_t		 r;
 	int		 fd;
 
@@ -59,15 +62,20 @@ load(struct hd_file *f, int dfd, size_t max_size)
 		goto out;
 	}
 	f->mtime = (double)st.st_mtim.tv_sec + st.st_mtim.tv_nsec / 1e9;
-	if ((size_t)st.st_size > max_size)
-		goto big;
-	if ((f->buf = malloc(max_size + 1)) == NULL) {
+	if ((size_t)st.st_size > max_size) {
+		f->skip = "too_large";
+		snprintf(f->err, sizeof(f->err), "larger than %zu bytes",
+		    max_size);
+		goto out;
+	}
+	cap = (size_t)st.st_size + 1;	/* one more byte shows growth */
+	if ((f->buf = malloc(cap)) == NULL) {
 		f->skip = "unreadable";
 		snprintf(f->err, sizeof(f->err), "out of memory");
 		goto out;
 	}
-	while (f->len <= max_size) {
-		r = read(fd, f->buf + f->len, max_size + 1 - f->len);
+	while (f->len < cap) {
+		r = read(fd, f->buf + f->len, cap - f->len);
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r == -1) {
@@ -79,14 +87,13 @@ load(struct hd_file *f, int dfd, size_t max_size)
 			break;
 		f->len += (size_t)r;
 	}
-	if (f->len > max_size)
-		goto big;
-	if (prom_parse(&f->doc, f->buf, f->len, f->err, sizeof(f->err)) == -1)
+	if (f->len == cap) {
 		f->skip = "malformed";
-	goto out;
-big:
-	f->skip = "too_large";
-	snprintf(f->err, sizeof(f->err), "larger than %zu bytes", max_size);
+		snprintf(f->err, sizeof(f->err), "grew while read (a file "
+		    "written in place?)");
+	} else if (prom_parse(&f->doc, f->buf, f->len, f->err,
+	    sizeof(f->err)) == -1)
+		f->skip = "malformed";
 out:
 	if (fd != -1)
 		close(fd);

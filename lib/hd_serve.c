@@ -37,12 +37,12 @@ now_s(void)
 
 /* A reply whose body was written to a memory stream. */
 static void
-reply(struct evhttp_request *req, int code, const char *ctype, char *body,
-    size_t len, const char *path)
+reply(struct evhttp_request *req, int code, const char *ctype,
+    const char *body, size_t len, const char *path)
 {
 	struct evbuffer	*b = evhttp_request_get_output_buffer(req);
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
-	char		 labels[64];
+	char		 labels[64], clen[24];
 
 	evhttp_add_header(h, "Content-Type", ctype);
 	evhttp_add_header(h, "Cache-Control", "no-store");
@@ -50,8 +50,8 @@ reply(struct evhttp_request *req, int code, const char *ctype, char *body,
 		evhttp_add_header(h, "Allow", "GET, HEAD");
 	/* evhttp would send a HEAD reply's body: give only its length. */
 	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
-		snprintf(labels, sizeof(labels), "%zu", body ? len : 0);
-		evhttp_add_header(h, "Content-Length", labels);
+		snprintf(clen, sizeof(clen), "%zu", body ? len : 0);
+		evhttp_add_header(h, "Content-Length", clen);
 	} else if (body != NULL)
 		evbuffer_add(b, body, len);
 	evhttp_send_reply(req, code, code == 200 ? "OK" : code == 503 ?
@@ -244,7 +244,7 @@ route(struct evhttp_request *req, void *arg)
 	if (path == NULL || *path == '\0')
 		path = "/";
 	if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD)
-		reply(req, 405, "text/plain", (char *)notallowed,
+		reply(req, 405, "text/plain", notallowed,
 		    sizeof(notallowed) - 1, "other");
 	else if (strcmp(path, "/health") == 0)
 		health(req, sv, 0, "/health");
@@ -255,7 +255,7 @@ route(struct evhttp_request *req, void *arg)
 	else if (strcmp(path, "/") == 0)
 		page(req, sv);
 	else
-		reply(req, 404, "text/plain", (char *)notfound,
+		reply(req, 404, "text/plain", notfound,
 		    sizeof(notfound) - 1, "other");
 }
 

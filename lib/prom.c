@@ -50,10 +50,12 @@ fail(struct pstate *ps, const char *fmt, ...)
 	return -1;
 }
 
+/* Prometheus also takes tabs, but its Python client does not: healthd
+ * serves only what both read. */
 static int
 is_blank(char c)
 {
-	return c == ' ' || c == '\t';
+	return c == ' ';
 }
 
 static const char *

@@ -77,6 +77,8 @@ t_values(void **state)
 	bad("a 1 2 3\n", "junk");
 	bad("a 1 1.5\n", "bad timestamp");
 	bad("a e5\n", "bad value");
+	bad("a\t1\n", "bad metric name");
+	bad("a 1\t\n", "bad value");
 	bad("a 1e\n", "bad value");
 	bad("a -\n", "bad value");
 }
