@@ -339,12 +339,15 @@ check_labels(struct pstate *ps, const char *p, size_t len)
 
 	if ((k = labels_split(p, len, names, vals, MAX_LABELS)) == -1)
 		return fail(ps, "bad label set");
-	for (i = 0; i < k; i++)
+	for (i = 0; i < k; i++) {
+		if (span_eq(names[i].p, names[i].len, "__name__", 8))
+			return fail(ps, "label __name__ is reserved");
 		for (j = 0; j < i; j++)
 			if (span_eq(names[i].p, names[i].len, names[j].p,
 			    names[j].len))
 				return fail(ps, "label %.*s twice",
 				    (int)names[i].len, names[i].p);
+	}
 	return 0;
 }
 

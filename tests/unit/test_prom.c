@@ -97,6 +97,7 @@ t_labels(void **state)
 	bad("a{x=\"1\" 1\n", "label");
 	bad("a{x=\"bad \\t escape\"} 1\n", "label");
 	bad("a{1x=\"1\"} 1\n", "label");
+	bad("a{__name__=\"b\"} 1\n", "reserved");
 	bad("a{x=\"1\",,} 1\n", "label");
 	bad("a{,} 1\n", "label");
 	bad("a{x=\"1\"y=\"2\"} 1\n", "label");
