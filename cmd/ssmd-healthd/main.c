@@ -1,0 +1,143 @@
+/* ssmd-healthd: serve /health, /ready and /metrics from the metrics files
+ * the other ssmd programs keep. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "hd_serve.h"
+#include "log.h"
+#include "parse.h"
+
+static void
+usage(FILE *f, int code)
+{
+	fprintf(f, "usage: ssmd-healthd [--listen ADDR:PORT] [--metrics-dir DIR] "
+	    "[--stale-after SECONDS]\n"
+	    "                    [--feed NAME] [--source PROG] "
+	    "[--connected-metric NAME]\n"
+	    "                    [--last-metric NAME] [--timeout SECONDS] "
+	    "[--max-file BYTES]\n");
+	exit(code);
+}
+
+static int
+metric_name_ok(const char *s)
+{
+	const char	*p;
+
+	for (p = s; *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    *p == '_' || *p == ':' || (p > s && *p >= '0' && *p <= '9')))
+			return 0;
+	return p > s;
+}
+
+static double
+seconds(const char *opt, const char *v)
+{
+	double	d;
+
+	if (parse_duration(v, &d) == -1 || d <= 0 || d > 86400 * 365)
+		die(EX_USAGE, "bad duration", "option=%s value=%s", opt, log_q(v));
+	return d;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "listen",		required_argument, NULL, 'l' },
+		{ "metrics-dir",	required_argument, NULL, 'm' },
+		{ "stale-after",	required_argument, NULL, 's' },
+		{ "feed",		required_argument, NULL, 'f' },
+		{ "source",		required_argument, NULL, 'S' },
+		{ "connected-metric",	required_argument, NULL, 'c' },
+		{ "last-metric",	required_argument, NULL, 'L' },
+		{ "timeout",		required_argument, NULL, 't' },
+		{ "max-file",		required_argument, NULL, 'M' },
+		{ "help",		no_argument,	   NULL, 'h' },
+		{ "version",		no_argument,	   NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct hd_opts	 o = {
+		NULL, 0, NULL,
+		{ "ssmd-ws-kalshi", "ssmd_ws_kalshi_connected",
+		  "ssmd_ws_kalshi_last_frame_timestamp_seconds", "kalshi", 300 },
+		10, 1 << 20
+	};
+	char		 listen[256] = "0.0.0.0:8080";
+	uint64_t	 v;
+	int		 ch;
+
+	log_init("ssmd-healthd");
+	o.dir = getenv("SSMD_METRICS_DIR");
+	if (getenv("SSMD_FEED") != NULL && *getenv("SSMD_FEED") != '\0')
+		o.src.feed = getenv("SSMD_FEED");
+	while ((ch = getopt_long(argc, argv, "l:m:s:f:S:c:L:t:M:hV", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'l':
+			if (strlen(optarg) >= sizeof(listen))
+				die(EX_USAGE, "bad --listen", "value=%s",
+				    log_q(optarg));
+			strcpy(listen, optarg);
+			break;
+		case 'm':
+			o.dir = optarg;
+			break;
+		case 's':
+			o.src.stale_after = seconds("--stale-after", optarg);
+			break;
+		case 'f':
+			o.src.feed = optarg;
+			break;
+		case 'S':
+			o.src.prog = optarg;
+			break;
+		case 'c':
+			o.src.connected = optarg;
+			break;
+		case 'L':
+			o.src.last = optarg;
+			break;
+		case 't':
+			o.timeout = seconds("--timeout", optarg);
+			break;
+		case 'M':
+			if (parse_size(optarg, &v) == -1 || v == 0 ||
+			    v > (64ULL << 20))
+				die(EX_USAGE, "bad --max-file: want 1 to 64M",
+				    "value=%s", log_q(optarg));
+			o.max_file = v;
+			break;
+		case 'h':
+			usage(stdout, EX_OK);
+			break;
+		case 'V':
+			puts("ssmd-healthd " SSMD_VERSION);
+			return EX_OK;
+		default:
+			usage(stderr, EX_USAGE);
+		}
+	}
+	if (optind != argc)
+		usage(stderr, EX_USAGE);
+	if (o.dir == NULL || *o.dir == '\0')
+		die(EX_USAGE, "no metrics directory: give --metrics-dir or set "
+		    "SSMD_METRICS_DIR", "");
+	if (hd_parse_listen(listen, &o) == -1)
+		die(EX_USAGE, "bad --listen: want ADDR:PORT", "value=%s",
+		    log_q(listen));
+	if (!feed_name_ok(o.src.feed))
+		die(EX_USAGE, "bad feed name: want 1-64 of A-Z a-z 0-9 . _ -",
+		    "feed=%s", log_q(o.src.feed));
+	if (!feed_name_ok(o.src.prog))
+		die(EX_USAGE, "bad --source: want a program name", "value=%s",
+		    log_q(o.src.prog));
+	if (!metric_name_ok(o.src.connected) || !metric_name_ok(o.src.last))
+		die(EX_USAGE, "bad metric name", "connected=%s last=%s",
+		    log_q(o.src.connected), log_q(o.src.last));
+	return hd_serve(&o);
+}
