@@ -145,11 +145,12 @@ static int
 labels_split(const char *p, size_t len, struct span *names, struct span *vals,
     int max)
 {
-	const char	*end = p + len;
+	const char	*end;
 	int		 k = 0, r;
 
 	if (p == NULL)
 		return 0;
+	end = p + len;
 	while ((r = label_next(&p, end, &names[k], &vals[k])) == 1)
 		if (++k == max)
 			return -1;
