@@ -86,7 +86,7 @@ slot_metrics(struct slot *sl)
 	char	labels[96];
 
 	snprintf(labels, sizeof(labels), "feed=\"%s\"", sl->feed);
-	sl->lines = metrics_counter("ssmd_jsonl_rotate_lines_total", labels,
+	sl->lines = metrics_counter("ssmd_jsonl_rotate_lines_out_total", labels,
 	    "Lines archived.");
 	sl->files = metrics_counter("ssmd_jsonl_rotate_files_finalized_total",
 	    labels, "Files closed and given their final name.");

@@ -198,7 +198,7 @@ kalshi-1100.jsonl.gz"
 	[ "$(rot_metric "$p" 'ssmd_jsonl_rotate_invalid_lines_total{reason="too_long"}')" = 1 ]
 	[ "$(rot_metric "$p" 'ssmd_jsonl_rotate_empty_lines_total')" = 1 ]
 	[ "$(rot_metric "$p" 'ssmd_jsonl_rotate_invalid_lines_total{reason="blank"}')" = 1 ]
-	[ "$(rot_metric "$p" 'ssmd_jsonl_rotate_lines_total{feed="kalshi"}')" = 7 ]
+	[ "$(rot_metric "$p" 'ssmd_jsonl_rotate_lines_out_total{feed="kalshi"}')" = 7 ]
 }
 
 @test "rotate: ssmd-nats-sub --annotate lines and ssmd-stamp error records are archived byte for byte" {
@@ -471,7 +471,7 @@ kalshi-1030.jsonl.gz"
 	run ssmd-jsonl-rotate --metrics-dir "$T" "$D" < "$T/in.jsonl"
 	assert_success
 	p=$T/ssmd-jsonl-rotate.prom
-	[ "$(rot_metric "$p" 'ssmd_jsonl_rotate_lines_total{feed="kalshi"}')" = 300 ]
+	[ "$(rot_metric "$p" 'ssmd_jsonl_rotate_lines_out_total{feed="kalshi"}')" = 300 ]
 	[ "$(rot_metric "$p" 'ssmd_jsonl_rotate_files_finalized_total{feed="kalshi"}')" = 3 ]
 	[ "$(rot_metric "$p" ssmd_jsonl_rotate_bytes_in_total)" = "$(stat -c %s "$T/in.jsonl")" ]
 	[ "$(rot_metric "$p" ssmd_jsonl_rotate_bytes_out_total)" = "$(cat "$D"/2026-11-21/*.gz | wc -c)" ]
