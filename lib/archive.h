@@ -1,0 +1,51 @@
+/* archive: read back the files ssmd-jsonl-rotate writes.
+ *
+ * A file is plain (.jsonl), gzip (.jsonl.gz, any number of members), or
+ * in progress (either name plus ARCHIVE_PARTIAL).  A file cut short by a
+ * crash is read up to its last whole line: a truncated gzip tail or a
+ * trailing half line is never passed on, only counted. */
+#ifndef SSMD_ARCHIVE_H
+#define SSMD_ARCHIVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARCHIVE_PARTIAL		".partial"	/* suffix of an in-progress file */
+#define ARCHIVE_RECOVERING	".recovering"	/* temporary of a recovery */
+#define ARCHIVE_MAX_LINE	(256u << 20)	/* longest line archive_scan holds */
+
+struct archive_stats {
+	uint64_t	 lines;		/* whole lines passed to the callback */
+	uint64_t	 bytes;		/* their bytes, newlines included */
+	uint64_t	 cut_bytes;	/* bytes of a trailing half line */
+	uint64_t	 file_bytes;	/* bytes read from the file */
+	int		 gzip;		/* the file is gzip-compressed */
+	int		 complete;	/* gzip: every member ended with its
+					   trailer; plain: ends with a newline */
+	int		 damaged;	/* gzip: invalid data, not only a short
+					   tail (reading stopped there) */
+};
+
+/* Call cb for every whole line of the archive file at path (without its
+ * newline; line is NUL-terminated for convenience).  A nonzero return
+ * from cb stops the scan and is returned.  Returns 0 when the file was
+ * read to its end (st tells how it ended), -1 on an error (errno set:
+ * open or read failed, EFBIG for a line over ARCHIVE_MAX_LINE, ENOMEM).
+ * st may be NULL. */
+int	archive_scan(const char *path,
+	    int (*cb)(const char *line, size_t len, void *arg), void *arg,
+	    struct archive_stats *st);
+
+/* Call cb with the path of every archive file under dir: date directories
+ * (YYYY-MM-DD) in order, and in each the final and in-progress files in
+ * the order they were written (a slot's "-HHMM.2" after "-HHMM.1" after
+ * "-HHMM").  A nonzero return from cb stops the walk and is returned.
+ * Returns 0, or -1 with errno set if dir cannot be read. */
+int	archive_walk(const char *dir, int (*cb)(const char *path, void *arg),
+	    void *arg);
+
+/* Nonzero if name (no directory) is an archive file's name that
+ * archive_walk reports; *partial is set if it is in progress. */
+int	archive_name_ok(const char *name, int *partial);
+
+#endif
