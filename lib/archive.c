@@ -267,13 +267,15 @@ date_name(const char *s)
 
 /* Order of writing: by stem with numbers compared as numbers, so that
  * "kalshi-0000" < "kalshi-0000.2" < "kalshi-0000.10" < "kalshi-0015". */
-static int
-by_stem(const void *a, const void *b)
+int
+archive_name_cmp(const char *x, const char *y)
 {
-	const char	*x = *(char *const *)a, *y = *(char *const *)b;
 	size_t		 lx = stem_len(x, NULL), ly = stem_len(y, NULL);
 	char		 sx[NAME_MAX + 1], sy[NAME_MAX + 1];
 	int		 c;
+
+	lx = lx > NAME_MAX ? NAME_MAX : lx;
+	ly = ly > NAME_MAX ? NAME_MAX : ly;
 
 	memcpy(sx, x, lx);
 	sx[lx] = '\0';
@@ -282,6 +284,12 @@ by_stem(const void *a, const void *b)
 	if ((c = strverscmp(sx, sy)) != 0)
 		return c;
 	return strcmp(x, y);
+}
+
+static int
+by_stem(const void *a, const void *b)
+{
+	return archive_name_cmp(*(char *const *)a, *(char *const *)b);
 }
 
 static int
@@ -357,10 +365,26 @@ join(char *out, size_t cap, const char *dir, const char *name)
 }
 
 int
+archive_walk_day(const char *sub, int (*cb)(const char *, void *), void *arg)
+{
+	char	**files, path[PATH_MAX];
+	size_t	  nf, j;
+	int	  rc = 0;
+
+	if ((files = list_dir(sub, file_ok, by_stem, &nf)) == NULL)
+		return -1;
+	for (j = 0; j < nf && rc == 0; j++)
+		rc = join(path, sizeof(path), sub, files[j]) == -1 ?
+		    -1 : cb(path, arg);
+	free_list(files, nf);
+	return rc;
+}
+
+int
 archive_walk(const char *dir, int (*cb)(const char *, void *), void *arg)
 {
-	char	**days, **files, path[PATH_MAX], sub[PATH_MAX];
-	size_t	  nd, nf, i, j;
+	char	**days, sub[PATH_MAX];
+	size_t	  nd, i;
 	int	  rc = 0;
 
 	if ((days = list_dir(dir, date_name, by_name, &nd)) == NULL)
@@ -370,17 +394,9 @@ archive_walk(const char *dir, int (*cb)(const char *, void *), void *arg)
 			rc = -1;
 			break;
 		}
-		if ((files = list_dir(sub, file_ok, by_stem, &nf)) == NULL) {
-			if (errno == ENOTDIR || errno == ENOENT)
-				continue;
-			rc = -1;
-			break;
-		}
-		for (j = 0; j < nf && rc == 0; j++) {
-			rc = join(path, sizeof(path), sub, files[j]) == -1 ?
-			    -1 : cb(path, arg);
-		}
-		free_list(files, nf);
+		rc = archive_walk_day(sub, cb, arg);
+		if (rc == -1 && (errno == ENOTDIR || errno == ENOENT))
+			rc = 0;
 	}
 	free_list(days, nd);
 	return rc;

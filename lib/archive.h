@@ -44,8 +44,16 @@ int	archive_scan(const char *path,
 int	archive_walk(const char *dir, int (*cb)(const char *path, void *arg),
 	    void *arg);
 
+/* The same for one date directory. */
+int	archive_walk_day(const char *daydir,
+	    int (*cb)(const char *path, void *arg), void *arg);
+
 /* Nonzero if name (no directory) is an archive file's name that
  * archive_walk reports; *partial is set if it is in progress. */
 int	archive_name_ok(const char *name, int *partial);
+
+/* Order of two archive file names (no directory) as archive_walk sorts
+ * them: <0, 0 or >0 like strcmp. */
+int	archive_name_cmp(const char *, const char *);
 
 #endif

@@ -1,0 +1,79 @@
+/* rot_file: one archive file being written, plain or gzip.
+ *
+ * Lines go through a staging buffer into zlib (or straight to the file),
+ * so there is no system call per line.  rot_file_flush() ends a gzip
+ * sync-flush point after a whole line and remembers the file offset:
+ * after a write error the file is cut back to it, so an in-progress file
+ * never holds half a line from us.  rot_file_close() finishes the stream,
+ * fsyncs, renames the in-progress name to the final one without ever
+ * replacing a file, and fsyncs the directory. */
+#ifndef SSMD_ROT_FILE_H
+#define SSMD_ROT_FILE_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <zlib.h>
+
+/* What a final file holds; the manifest's entry. */
+struct rot_info {
+	uint64_t	 records;	/* lines */
+	uint64_t	 bytes;		/* uncompressed, newlines included */
+	uint64_t	 cbytes;	/* bytes of the file */
+	int64_t		 first_us, last_us;	/* ts of first/last line */
+	int		 have_ts;
+	char		 sha256[65];	/* of the file's bytes, hex */
+};
+
+struct rot_file {
+	int		 fd;
+	int		 gzip;
+	int		 append;	/* plain file appended in place */
+	char		 path[PATH_MAX];	/* written to */
+	char		 final[PATH_MAX];	/* name once closed */
+	z_stream	 z;
+	char		*ibuf;		/* staged lines */
+	size_t		 ilen, icap;
+	unsigned char	*obuf;		/* compressed output */
+	size_t		 ocap;
+	uint64_t	 synced_off;	/* file offset of the last whole line */
+	uint64_t	 synced_records;
+	uint64_t	 unflushed;	/* records staged since the last flush */
+	struct rot_info	 info;
+	void		*sha;		/* EVP_MD_CTX */
+	int		 err;		/* errno of the first failure, or 0 */
+};
+
+/* Create path (O_EXCL: never an existing file) to become final when
+ * closed.  With append (plain only), path is final: an existing file is
+ * opened for appending, a half line at its end cut off first (*cut says
+ * how many bytes) and its lines counted into the info.  Returns 0, or -1
+ * with errno set (EEXIST if path exists). */
+int	rot_file_open(struct rot_file *, const char *path, const char *final,
+	    int gzip, int level, int append, uint64_t *cut);
+/* Add bytes of the current line; rot_file_eol() ends it. */
+int	rot_file_write(struct rot_file *, const char *, size_t);
+int	rot_file_eol(struct rot_file *, int64_t ts_us, int have_ts);
+/* A whole line (without its newline). */
+int	rot_file_line(struct rot_file *, const char *, size_t, int64_t ts_us,
+	    int have_ts);
+/* Make everything given so far readable on disk (no fsync). */
+int	rot_file_flush(struct rot_file *);
+/* Finish, fsync, rename to the final name, fsync the directory; info
+ * describes the final file.  On failure the file is left in progress
+ * (cut back to whole lines) and -1 is returned with f->err set. */
+int	rot_file_close(struct rot_file *, struct rot_info *info);
+/* After an error: cut back to the last whole line, close, keep the
+ * in-progress name.  Returns the records given that are not on disk. */
+uint64_t rot_file_abort(struct rot_file *);
+/* Bytes written to the file so far. */
+uint64_t rot_file_size(const struct rot_file *);
+
+/* Rename from to to unless to exists (EEXIST); fsync to's directory. */
+int	rot_rename_noreplace(const char *from, const char *to);
+/* fsync the directory that holds path. */
+int	rot_fsync_dir(const char *path);
+/* SHA-256 of a file's bytes in hex; also its size.  Returns 0 or -1. */
+int	rot_sha256_file(const char *path, char hex[65], uint64_t *size);
+
+#endif
