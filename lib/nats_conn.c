@@ -45,7 +45,8 @@ on_disconnected(natsConnection *nc, void *arg)
 
 	(void)nc;
 	c->disconnected = 1;
-	log_warn("disconnected from NATS; reconnecting", "");
+	if (!c->closing)
+		log_warn("disconnected from NATS; reconnecting", "");
 }
 
 static void
@@ -135,6 +136,7 @@ nconn_close(struct nconn *c)
 	if (c->js != NULL)
 		jsCtx_Destroy(c->js);
 	if (c->nc != NULL) {
+		c->closing = 1;
 		natsConnection_Close(c->nc);
 		natsConnection_Destroy(c->nc);
 	}

@@ -25,6 +25,7 @@ struct nconn {
 	/* Set by nats.c's threads, read and cleared by the program. */
 	volatile sig_atomic_t	 reconnected;
 	volatile sig_atomic_t	 disconnected;
+	volatile sig_atomic_t	 closing;
 	uint64_t		 reconnects;
 };
 
