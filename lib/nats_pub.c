@@ -37,9 +37,14 @@ struct npub {
 	struct wb		 rej;
 	size_t			 max_line;
 	uint64_t		 acked_line;	/* this line and all before: done */
+	uint64_t		 read_line;	/* last line read whole */
 	uint64_t		 lines, published, dups, failed, resent;
 	double			 last_progress;	/* ts_mono of the last ack */
-	double			 nr_resend;	/* last resend after 503 */
+	double			 rec_t;		/* when recovery started */
+	double			 next_try;	/* recovery: not before */
+	double			 down_since;	/* disconnected since */
+	int			 recovering;
+	int			 probe_acked;	/* recovery: the oldest made it */
 	double			 start, last_tick;
 	int			 nr_seen;	/* a "no responders" arrived */
 	struct log_rate		 rate;
@@ -227,7 +232,7 @@ pub_send(struct npub *p, struct win_ent *e)
 
 /* Publish every pending entry again, oldest first, if sent before t. */
 static void
-resend(struct npub *p, double t, const char *why)
+resend(struct npub *p, double t)
 {
 	struct win_ent	*e;
 	uint64_t	 i, n = 0;
@@ -240,21 +245,27 @@ resend(struct npub *p, double t, const char *why)
 		e->resent = 1;
 		n++;
 	}
-	if (n > 0) {
-		p->resent += n;
-		metric_add(p->m_resent, n);
-		log_info("published unacknowledged messages again", "count=%llu "
-		    "reason=%s", (unsigned long long)n, why);
-	}
+	p->resent += n;
+	metric_add(p->m_resent, n);
+}
+
+/* Every line before the oldest unacknowledged one is done; with none
+ * pending, every line read is. */
+static void
+update_acked(struct npub *p)
+{
+	struct win_ent	*e = win_oldest(&p->w);
+
+	p->acked_line = e != NULL ? e->line - 1 : p->read_line;
 }
 
 static void
 retire(struct npub *p, struct win_ent *e)
 {
-	uint64_t	line = win_done(&p->w, e);
-
-	if (line != 0)
-		p->acked_line = line;
+	if (p->recovering && e == win_oldest(&p->w))
+		p->probe_acked = 1;
+	(void)win_done(&p->w, e);
+	update_acked(p);
 	p->last_progress = ts_mono();
 }
 
@@ -345,7 +356,8 @@ reject(struct npub *p, int why, const struct lr_line *l, uint64_t line)
 {
 	char	kv[64];
 
-	metric_inc(p->m_rej[why]);
+	if (!(l->flags & LR_LONG) || (l->flags & LR_FIRST))
+		metric_inc(p->m_rej[why]);
 	snprintf(kv, sizeof(kv), "reason=%s bytes=%zu%s", reasons[why], l->len,
 	    p->rej.fd == -1 ? " lost=1" : "");
 	if (!(l->flags & LR_LONG) || (l->flags & LR_FIRST))
@@ -374,7 +386,7 @@ publish_core(struct npub *p, const char *subj, const struct lr_line *l)
 	}
 	p->published++;
 	metric_inc(p->m_pub);
-	p->acked_line = p->lr.lineno;
+	p->read_line = p->acked_line = p->lr.lineno;
 	return 0;
 }
 
@@ -434,12 +446,13 @@ handle_line(struct npub *p, const struct lr_line *l)
 		return EX_OSERR;
 	}
 	metric_set(p->m_pending, win_count(&p->w));
+	p->read_line = line;
 	/* A failed publish (connection lost) is retried by resend(). */
 	(void)pub_send(p, e);
 	return 0;
 done:
-	if (win_count(&p->w) == 0)
-		p->acked_line = line;
+	p->read_line = line;
+	update_acked(p);
 	return 0;
 }
 
@@ -472,7 +485,55 @@ tick(struct npub *p)
 	progress(p, 0);
 }
 
-/* Republish what needs it; returns -1 to go on or an exit code. */
+static int
+give_up(struct npub *p, const char *why)
+{
+	log_error(why, "acked_line=%llu resume_line=%llu pending=%u hint=%s",
+	    (unsigned long long)p->acked_line,
+	    (unsigned long long)p->acked_line + 1, win_count(&p->w),
+	    log_q("tail -n +resume_line resumes"));
+	return EX_TEMPFAIL;
+}
+
+/* Recovery keeps the stream in input order after a reconnect, a "no
+ * responders" answer (JetStream still starting) or a message left
+ * unanswered: the oldest pending message alone is published again until
+ * the server acknowledges it, and only then everything that was pending,
+ * in order.  The server stored a prefix of what was in flight, and the
+ * Msg-Id makes it drop what it already has. */
+static void
+start_recovery(struct npub *p, double now, const char *why)
+{
+	if (!p->recovering)
+		log_info("publishing unacknowledged messages again, oldest "
+		    "first", "reason=%s pending=%u", why, win_count(&p->w));
+	p->recovering = 1;
+	p->rec_t = now;
+	p->probe_acked = 0;
+}
+
+static void
+recover_step(struct npub *p, double now)
+{
+	struct win_ent	*e = win_oldest(&p->w);
+
+	if (e == NULL || p->probe_acked) {
+		resend(p, p->rec_t);
+		p->recovering = 0;
+		return;
+	}
+	if (!nconn_up(&p->c) || now < p->next_try)
+		return;
+	if (e->sent <= p->rec_t || now - e->sent > 1.0) {
+		if (pub_send(p, e) != NATS_OK)
+			return;
+		e->resent = 1;
+		p->resent++;
+		metric_inc(p->m_resent);
+	}
+}
+
+/* Keep the window moving; returns -1 to go on or an exit code. */
 static int
 keep_window(struct npub *p)
 {
@@ -481,30 +542,34 @@ keep_window(struct npub *p)
 
 	if (p->o->core)
 		return -1;
-	if (p->c.reconnected && nconn_up(&p->c)) {
+	if (!nconn_up(&p->c)) {
+		if (p->down_since == 0)
+			p->down_since = now;
+		else if (now - p->down_since > p->o->ack_timeout)
+			return give_up(p, "NATS is unreachable");
+	} else
+		p->down_since = 0;
+	if (p->c.reconnected) {
 		p->c.reconnected = 0;
-		resend(p, now, "reconnected");
+		start_recovery(p, now, "reconnected");
 	}
-	if (p->nr_seen && nconn_up(&p->c) && now - p->nr_resend > 0.25) {
-		/* "No responders": JetStream is still starting. */
+	if (p->nr_seen) {
 		p->nr_seen = 0;
-		p->nr_resend = now;
-		resend(p, now, "jetstream_unavailable");
+		p->next_try = now + 0.25;
+		start_recovery(p, now, "jetstream_unavailable");
 	}
 	if ((e = win_oldest(&p->w)) == NULL) {
 		p->last_progress = now;
+		p->recovering = 0;
 		return -1;
 	}
-	if (now - p->last_progress > p->o->ack_timeout) {
-		log_error("NATS did not acknowledge within --ack-timeout; "
-		    "resume with tail -n +resume_line", "acked_line=%llu "
-		    "resume_line=%llu pending=%u",
-		    (unsigned long long)p->acked_line,
-		    (unsigned long long)p->acked_line + 1, win_count(&p->w));
-		return EX_TEMPFAIL;
-	}
-	if (nconn_up(&p->c) && now - e->sent > p->o->retry)
-		resend(p, now - p->o->retry, "unanswered");
+	if (now - p->last_progress > p->o->ack_timeout)
+		return give_up(p, "NATS did not acknowledge within "
+		    "--ack-timeout");
+	if (!p->recovering && nconn_up(&p->c) && now - e->sent > p->o->retry)
+		start_recovery(p, now, "unanswered");
+	if (p->recovering)
+		recover_step(p, now);
 	return -1;
 }
 
@@ -526,7 +591,7 @@ pub_loop(struct npub *p)
 			drain_acks(p, 50);
 			continue;
 		}
-		if (!p->o->core && (!nconn_up(&p->c) ||
+		if (!p->o->core && (!nconn_up(&p->c) || p->recovering ||
 		    !win_room(&p->w, 0))) {
 			drain_acks(p, 20);
 			continue;

@@ -146,6 +146,27 @@ plan(struct nsub *s)
 	return s->filter == NULL ? EX_OSERR : -1;
 }
 
+/* An existing durable consumer keeps its own position and settings: bind
+ * to it.  Returns 0 if it exists. */
+static int
+bind_durable(struct nsub *s, jsSubOptions *so)
+{
+	jsConsumerInfo	*ci = NULL;
+
+	if (js_GetConsumerInfo(&ci, s->c.js, s->o->stream, s->o->durable, NULL,
+	    NULL) != NATS_OK)
+		return -1;
+	jsSubOptions_Init(so);
+	so->Stream = s->o->stream;
+	so->Consumer = s->o->durable;
+	log_info("continuing with the existing durable consumer; --start "
+	    "does not apply", "consumer=%s pending=%llu",
+	    log_q(s->o->durable), (unsigned long long)ci->NumPending);
+	jsConsumerInfo_Destroy(ci);
+	s->expected = 0;
+	return 0;
+}
+
 static int
 subscribe(struct nsub *s)
 {
@@ -175,7 +196,10 @@ subscribe(struct nsub *s)
 	}
 	if (o->resume_from != NULL && (rc = resume(s, &so.Config)) != -1)
 		return rc;
-	if (o->durable != NULL) {
+	if (o->durable != NULL && bind_durable(s, &so) == 0) {
+		st = js_PullSubscribe(&s->sub, s->c.js, s->filter, o->durable,
+		    NULL, &so, &jerr);
+	} else if (o->durable != NULL) {
 		so.Config.AckPolicy = js_AckExplicit;
 		so.Config.MaxAckPending = (int64_t)o->batch * 4;
 		st = js_PullSubscribe(&s->sub, s->c.js, s->filter, o->durable,
@@ -278,15 +302,17 @@ receive(struct nsub *s, int64_t ms)
 	return NATS_OK;
 }
 
-/* Acknowledge (durable consumer) and free what was written. */
+/* Free the messages of a batch; with a durable consumer, acknowledge
+ * them once written, or give them back at once if they were not. */
 static void
-release(struct nsub *s, int ack)
+release(struct nsub *s, int written)
 {
 	int	i;
 
 	for (i = 0; i < s->nheld; i++) {
-		if (ack && s->o->durable != NULL)
-			(void)natsMsg_Ack(s->held[i], NULL);
+		if (s->o->durable != NULL && s->sub != NULL)
+			(void)(written ? natsMsg_Ack(s->held[i], NULL) :
+			    natsMsg_Nak(s->held[i], NULL));
 		natsMsg_Destroy(s->held[i]);
 	}
 	s->nheld = 0;
@@ -318,8 +344,15 @@ at_end(struct nsub *s)
 	jsConsumerInfo	*ci = NULL;
 	int		 end;
 
-	if (natsSubscription_GetConsumerInfo(&ci, s->sub, NULL, NULL) !=
-	    NATS_OK)
+	natsStatus	 st;
+
+	/* A subscription bound to an existing consumer cannot tell its
+	 * info; ask by name. */
+	st = s->o->durable != NULL ?
+	    js_GetConsumerInfo(&ci, s->c.js, s->o->stream, s->o->durable,
+	    NULL, NULL) :
+	    natsSubscription_GetConsumerInfo(&ci, s->sub, NULL, NULL);
+	if (st != NATS_OK)
 		return 0;
 	end = ci->NumPending == 0 && ci->NumAckPending == 0;
 	jsConsumerInfo_Destroy(ci);

@@ -80,7 +80,9 @@ main(int argc, char *argv[])
 
 	memset(&o, 0, sizeof(o));
 	o.conn.name = "ssmd-nats-pub";
-	o.conn.reconnect_buf = 64 << 20;
+	/* Nothing is buffered while reconnecting: a publish then fails and
+	 * is repeated in order by the window's recovery. */
+	o.conn.reconnect_buf = 1;
 	o.prefix = "kalshi";
 	o.msgid = 1;
 	o.dup_window_ns = 120LL * 1000000000;

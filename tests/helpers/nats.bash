@@ -15,6 +15,9 @@
 #   nats_stream_add NAME SUBJECT [DUPWINDOW_S]
 #                         create a file-backed stream
 #   nats_stream_msgs NAME prints the stream's message count
+#   nats_stream_has NAME N
+#                         true if the stream holds at least N messages (for
+#                         wait_for)
 #   nats_stream_last NAME prints the stream's last sequence
 #   nats_msg_delete NAME SEQ
 #                         delete one message (leaves a sequence gap)
@@ -51,7 +54,7 @@ nats_stop() {
 	[ -n "${NATS_PID:-}" ] || return 0
 	kill -TERM "$NATS_PID" 2>/dev/null
 	wait_for 20 _nats_gone || kill -9 "$NATS_PID" 2>/dev/null
-	wait "$NATS_PID" 2>/dev/null
+	wait "$NATS_PID" 2>/dev/null || true
 	NATS_PID=
 	return 0
 }
@@ -59,7 +62,7 @@ nats_stop() {
 nats_kill() {
 	[ -n "${NATS_PID:-}" ] || return 0
 	kill -9 "$NATS_PID" 2>/dev/null
-	wait "$NATS_PID" 2>/dev/null
+	wait "$NATS_PID" 2>/dev/null || true
 	NATS_PID=
 	return 0
 }
@@ -116,6 +119,12 @@ nats_stream_add() {
 
 nats_stream_msgs() {
 	nats_req "\$JS.API.STREAM.INFO.$1" | jq -r .state.messages
+}
+
+nats_stream_has() {
+	local n
+	n=$(nats_stream_msgs "$1" 2>/dev/null) || return 1
+	[ "${n:-0}" -ge "$2" ]
 }
 
 nats_stream_last() {
