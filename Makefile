@@ -46,6 +46,8 @@ LIB_OBJ	:= $(LIB_SRC:%.c=$(B)/%.o)
 LIB	:= $(B)/libssmd.a
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNITS	:= $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+TOOL_SRC := $(wildcard tests/tools/*.c)
+TOOLS	:= $(TOOL_SRC:tests/tools/%.c=$(B)/tools/%)
 MANS	:= $(wildcard man/*.[1-8])
 
 .PHONY: all deps check unit integration lint bench install uninstall \
@@ -89,17 +91,26 @@ $(B)/tests/%: tests/unit/%.c $(LIB)
 	$(CC) $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) \
 	    $$(pkg-config --cflags --libs cmocka) $(LDLIBS)
 
-check: all $(UNITS)
-	@SSMD_BUILD=$(B) tests/run $(UNITS)
+# Small programs that integration tests drive (not installed).
+$(B)/tools/%: tests/tools/%.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+check: all $(UNITS) $(TOOLS)
+	@SSMD_BUILD=$(B) SSMD_SAN=$(SAN) tests/run $(UNITS)
 
 unit: all $(UNITS)
 	@SSMD_BUILD=$(B) tests/run --unit-only $(UNITS)
 
-integration: all
-	@tests/run --bats-only
+integration: all $(TOOLS)
+	@SSMD_BUILD=$(B) SSMD_SAN=$(SAN) tests/run --bats-only
 
 lint:
-	@out=$$(mandoc -Tlint $(MANS) 2>&1); \
+	@# A manpath of our own pages, so Xr between them resolves.
+	@rm -rf build/manpath && mkdir -p build/manpath/man1 build/manpath/man7
+	@cp $(filter %.1,$(MANS)) build/manpath/man1/ && cp $(filter %.7,$(MANS)) build/manpath/man7/
+	@makewhatis build/manpath
+	@out=$$(mandoc -Tlint -W style -M build/manpath $(MANS) 2>&1); \
 	if [ -n "$$out" ]; then echo "$$out"; echo "lint: mandoc found problems"; exit 1; fi; \
 	echo "lint: $(words $(MANS)) man pages clean"
 	@sh -n scripts/install-deps
@@ -117,7 +128,8 @@ run: all
 
 fuzz:
 	@$(MAKE) --no-print-directory CC=clang build/fuzz/fuzz_json
-	build/fuzz/fuzz_json -max_total_time=$${FUZZ_SECONDS:-60} tests/fuzz/corpus
+	@mkdir -p build/fuzz/corpus && cp tests/fuzz/corpus/* tests/fixtures/kalshi/*.jsonl build/fuzz/corpus/
+	build/fuzz/fuzz_json -max_total_time=$${FUZZ_SECONDS:-60} build/fuzz/corpus
 
 build/fuzz/fuzz_json: tests/fuzz/fuzz_json.c lib/json.c lib/wbuf.c
 	@mkdir -p $(@D)

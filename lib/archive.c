@@ -381,7 +381,7 @@ archive_walk_day(const char *sub, int (*cb)(const char *, void *), void *arg)
 }
 
 int
-archive_walk(const char *dir, int (*cb)(const char *, void *), void *arg)
+archive_days(const char *dir, int (*cb)(const char *, void *), void *arg)
 {
 	char	**days, sub[PATH_MAX];
 	size_t	  nd, i;
@@ -389,15 +389,34 @@ archive_walk(const char *dir, int (*cb)(const char *, void *), void *arg)
 
 	if ((days = list_dir(dir, date_name, by_name, &nd)) == NULL)
 		return -1;
-	for (i = 0; i < nd && rc == 0; i++) {
-		if (join(sub, sizeof(sub), dir, days[i]) == -1) {
-			rc = -1;
-			break;
-		}
-		rc = archive_walk_day(sub, cb, arg);
-		if (rc == -1 && (errno == ENOTDIR || errno == ENOENT))
-			rc = 0;
-	}
+	for (i = 0; i < nd && rc == 0; i++)
+		rc = join(sub, sizeof(sub), dir, days[i]) == -1 ?
+		    -1 : cb(sub, arg);
 	free_list(days, nd);
 	return rc;
+}
+
+struct walk {
+	int	(*cb)(const char *, void *);
+	void	*arg;
+};
+
+static int
+walk_one_day(const char *sub, void *arg)
+{
+	struct walk	*w = arg;
+	int		 rc;
+
+	rc = archive_walk_day(sub, w->cb, w->arg);
+	if (rc == -1 && (errno == ENOTDIR || errno == ENOENT))
+		rc = 0;
+	return rc;
+}
+
+int
+archive_walk(const char *dir, int (*cb)(const char *, void *), void *arg)
+{
+	struct walk	w = { cb, arg };
+
+	return archive_days(dir, walk_one_day, &w);
 }

@@ -44,7 +44,12 @@ int	archive_scan(const char *path,
 int	archive_walk(const char *dir, int (*cb)(const char *path, void *arg),
 	    void *arg);
 
-/* The same for one date directory. */
+/* Call cb with the path of every date directory (YYYY-MM-DD) in dir, in
+ * order.  Returns as archive_walk. */
+int	archive_days(const char *dir, int (*cb)(const char *path, void *arg),
+	    void *arg);
+
+/* The same as archive_walk for one date directory. */
 int	archive_walk_day(const char *daydir,
 	    int (*cb)(const char *path, void *arg), void *arg);
 

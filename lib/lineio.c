@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "lineio.h"
+#include "wbuf.h"
 
 #define LR_READ		(256 * 1024)	/* bytes asked of each read(2) */
 
@@ -16,6 +17,7 @@ lr_init(struct lr *r, int fd, size_t max_line)
 	r->max = max_line ? max_line : 1;
 	/* Start small and grow only for long lines: RSS follows the input. */
 	r->cap = 2 * LR_READ;
+	fd_grow_pipe(fd);
 	if ((r->buf = malloc(r->cap)) == NULL)
 		return -1;
 	return 0;

@@ -17,6 +17,7 @@
 
 #define IBUF	(128 * 1024)	/* staged lines, handed to zlib at once */
 #define OBUF	(128 * 1024)	/* compressed output per write(2) */
+#define WRITEBACK (4 << 20)	/* bytes written between writeback starts */
 
 static int
 fail(struct rot_file *f)
@@ -36,6 +37,13 @@ out(struct rot_file *f, const void *p, size_t n)
 		return fail(f);
 	EVP_DigestUpdate(f->sha, p, n);
 	f->info.cbytes += n;
+	/* Start writeback as we go, so the fsync at close has little left
+	 * to wait for.  Only a hint: errors show at fsync. */
+	if (f->info.cbytes - f->wb_off >= WRITEBACK) {
+		(void)sync_file_range(f->fd, f->wb_off,
+		    f->info.cbytes - f->wb_off, SYNC_FILE_RANGE_WRITE);
+		f->wb_off = f->info.cbytes;
+	}
 	return 0;
 }
 
@@ -104,19 +112,39 @@ rot_file_write(struct rot_file *f, const char *p, size_t n)
 	return 0;
 }
 
+void
+rot_info_add(struct rot_info *in, size_t bytes, int64_t ts_us, int have_ts)
+{
+	in->records++;
+	in->bytes += bytes;
+	if (have_ts) {
+		if (!in->have_ts)
+			in->first_us = ts_us;
+		in->last_us = ts_us;
+		in->have_ts = 1;
+	}
+}
+
+int
+rot_info_scan(const char *line, size_t len, void *arg)
+{
+	struct json_span	v;
+	int64_t			us = 0;
+	int			have;
+
+	have = json_get_str(line, len, "ts", &v) == 0 &&
+	    ts_parse(v.p, v.len, &us) == 0;
+	rot_info_add(arg, len + 1, us, have);
+	return 0;
+}
+
 int
 rot_file_eol(struct rot_file *f, int64_t ts_us, int have_ts)
 {
 	if (rot_file_write(f, "\n", 1) == -1)
 		return -1;
-	f->info.records++;
+	rot_info_add(&f->info, 0, ts_us, have_ts);	/* bytes counted */
 	f->unflushed++;
-	if (have_ts) {
-		if (!f->info.have_ts)
-			f->info.first_us = ts_us;
-		f->info.last_us = ts_us;
-		f->info.have_ts = 1;
-	}
 	return 0;
 }
 
@@ -128,15 +156,8 @@ rot_file_line(struct rot_file *f, const char *p, size_t n, int64_t ts_us,
 		memcpy(f->ibuf + f->ilen, p, n);
 		f->ibuf[f->ilen + n] = '\n';
 		f->ilen += n + 1;
-		f->info.bytes += n + 1;
-		f->info.records++;
+		rot_info_add(&f->info, n + 1, ts_us, have_ts);
 		f->unflushed++;
-		if (have_ts) {
-			if (!f->info.have_ts)
-				f->info.first_us = ts_us;
-			f->info.last_us = ts_us;
-			f->info.have_ts = 1;
-		}
 		return 0;
 	}
 	if (rot_file_write(f, p, n) == -1)
@@ -220,7 +241,12 @@ rot_file_close(struct rot_file *f, struct rot_info *info)
 		return fail(f);
 	}
 	f->fd = -1;
-	if (!f->append && rot_rename_noreplace(f->path, f->final) == -1)
+	if (f->flags & ROT_REPLACE) {
+		if (rename(f->path, f->final) == -1 ||
+		    rot_fsync_dir(f->final) == -1)
+			return fail(f);
+	} else if (!(f->flags & ROT_APPEND) &&
+	    rot_rename_noreplace(f->path, f->final) == -1)
 		return fail(f);
 	release(f);
 	return 0;
@@ -230,25 +256,12 @@ rot_file_close(struct rot_file *f, struct rot_info *info)
 static int
 count_line(const char *line, size_t len, void *arg)
 {
-	struct rot_file		*f = arg;
-	struct json_span	 v;
-	int64_t			 us;
-	int			 have;
+	struct rot_file	*f = arg;
 
-	have = json_get_str(line, len, "ts", &v) == 0 &&
-	    ts_parse(v.p, v.len, &us) == 0;
 	EVP_DigestUpdate(f->sha, line, len);
 	EVP_DigestUpdate(f->sha, "\n", 1);
-	f->info.bytes += len + 1;
 	f->info.cbytes += len + 1;
-	f->info.records++;
-	if (have) {
-		if (!f->info.have_ts)
-			f->info.first_us = us;
-		f->info.last_us = us;
-		f->info.have_ts = 1;
-	}
-	return 0;
+	return rot_info_scan(line, len, &f->info);
 }
 
 /* Cut a half line off the end of an appended file and count the rest. */
@@ -274,9 +287,9 @@ adopt(struct rot_file *f, uint64_t *cut)
 
 int
 rot_file_open(struct rot_file *f, const char *path, const char *final,
-    int gzip, int level, int append, uint64_t *cut)
+    int gzip, int level, int flags, uint64_t *cut)
 {
-	int	flags = O_WRONLY | O_CREAT | O_CLOEXEC, e;
+	int	oflags = O_WRONLY | O_CREAT | O_CLOEXEC, e;
 	uint64_t dummy;
 
 	memset(f, 0, sizeof(*f));
@@ -290,7 +303,7 @@ rot_file_open(struct rot_file *f, const char *path, const char *final,
 	}
 	strcpy(f->path, path);
 	strcpy(f->final, final);
-	f->append = append && !gzip;
+	f->flags = gzip ? flags & ~ROT_APPEND : flags;
 	f->icap = IBUF;
 	if ((f->ibuf = malloc(f->icap)) == NULL ||
 	    (f->sha = EVP_MD_CTX_new()) == NULL ||
@@ -307,10 +320,10 @@ rot_file_open(struct rot_file *f, const char *path, const char *final,
 		}
 		f->gzip = 1;
 	}
-	flags |= f->append ? O_APPEND : O_EXCL;
-	if ((f->fd = open(path, flags, 0644)) == -1)
+	oflags |= f->flags & ROT_APPEND ? O_APPEND : O_EXCL;
+	if ((f->fd = open(path, oflags, 0644)) == -1)
 		goto fail;
-	if (f->append && adopt(f, cut) == -1)
+	if ((f->flags & ROT_APPEND) && adopt(f, cut) == -1)
 		goto fail;
 	return 0;
 fail:
@@ -384,4 +397,38 @@ done:
 	EVP_MD_CTX_free(ctx);
 	close(fd);
 	return rc;
+}
+
+static int
+exists(const char *path)
+{
+	if (access(path, F_OK) == 0)
+		return 1;
+	return errno == ENOENT ? 0 : -1;
+}
+
+int
+rot_free_name(const char *stem, const char *ext, char *out, size_t cap)
+{
+	char		part[PATH_MAX];
+	unsigned	n;
+	size_t		len;
+	int		a, b;
+
+	for (n = 0; n < 100000; n++) {
+		len = n == 0 ? (size_t)snprintf(out, cap, "%s%s", stem, ext) :
+		    (size_t)snprintf(out, cap, "%s.%u%s", stem, n, ext);
+		if (len >= cap || len + sizeof(ARCHIVE_PARTIAL) > sizeof(part)) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		memcpy(part, out, len);
+		memcpy(part + len, ARCHIVE_PARTIAL, sizeof(ARCHIVE_PARTIAL));
+		if ((a = exists(out)) == -1 || (b = exists(part)) == -1)
+			return -1;
+		if (!a && !b)
+			return 0;
+	}
+	errno = EEXIST;
+	return -1;
 }

@@ -25,10 +25,17 @@ struct rot_info {
 	char		 sha256[65];	/* of the file's bytes, hex */
 };
 
+/* Count a line of bytes (newline included) at time ts_us into info. */
+void	rot_info_add(struct rot_info *, size_t bytes, int64_t ts_us,
+	    int have_ts);
+/* An archive_scan callback: count a line into the rot_info at arg, its
+ * time taken from its ts member. */
+int	rot_info_scan(const char *line, size_t len, void *arg);
+
 struct rot_file {
 	int		 fd;
 	int		 gzip;
-	int		 append;	/* plain file appended in place */
+	int		 flags;	/* ROT_APPEND, ROT_REPLACE */
 	char		 path[PATH_MAX];	/* written to */
 	char		 final[PATH_MAX];	/* name once closed */
 	z_stream	 z;
@@ -39,18 +46,22 @@ struct rot_file {
 	uint64_t	 synced_off;	/* file offset of the last whole line */
 	uint64_t	 synced_records;
 	uint64_t	 unflushed;	/* records staged since the last flush */
+	uint64_t	 wb_off;	/* writeback started up to here */
 	struct rot_info	 info;
 	void		*sha;		/* EVP_MD_CTX */
 	int		 err;		/* errno of the first failure, or 0 */
 };
 
+#define ROT_APPEND	0x01	/* plain file appended to in place */
+#define ROT_REPLACE	0x02	/* closing may replace final */
+
 /* Create path (O_EXCL: never an existing file) to become final when
- * closed.  With append (plain only), path is final: an existing file is
- * opened for appending, a half line at its end cut off first (*cut says
- * how many bytes) and its lines counted into the info.  Returns 0, or -1
- * with errno set (EEXIST if path exists). */
+ * closed.  With ROT_APPEND (plain only), path is final: an existing file
+ * is opened for appending, a half line at its end cut off first (*cut
+ * says how many bytes) and its lines counted into the info.  Returns 0,
+ * or -1 with errno set (EEXIST if path exists). */
 int	rot_file_open(struct rot_file *, const char *path, const char *final,
-	    int gzip, int level, int append, uint64_t *cut);
+	    int gzip, int level, int flags, uint64_t *cut);
 /* Add bytes of the current line; rot_file_eol() ends it. */
 int	rot_file_write(struct rot_file *, const char *, size_t);
 int	rot_file_eol(struct rot_file *, int64_t ts_us, int have_ts);
@@ -69,6 +80,10 @@ uint64_t rot_file_abort(struct rot_file *);
 /* Bytes written to the file so far. */
 uint64_t rot_file_size(const struct rot_file *);
 
+/* The first of <stem><ext>, <stem>.1<ext>, <stem>.2<ext>, ... that
+ * exists neither as a final nor as an in-progress file.  Returns 0, or
+ * -1 with errno set. */
+int	rot_free_name(const char *stem, const char *ext, char *out, size_t cap);
 /* Rename from to to unless to exists (EEXIST); fsync to's directory. */
 int	rot_rename_noreplace(const char *from, const char *to);
 /* fsync the directory that holds path. */

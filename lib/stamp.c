@@ -27,6 +27,7 @@ struct stamp {
 	struct b64		 b64;
 	uint64_t		 long_bytes;	/* of the over-long line in hand */
 	struct timespec		 now;
+	int64_t			 last_us;	/* ts of the previous line */
 	struct log_rate		 rate;
 	struct metric		*in, *out_lines, *bin, *bout, *empty, *last;
 	struct metric		*invalid[REASON_TOO_LONG + 1];
@@ -212,12 +213,30 @@ long_piece(struct stamp *s, const struct lr_line *l)
 	return 0;
 }
 
+/* The receive time, strictly increasing: two identical frames never get
+ * identical envelopes (NATS deduplicates on the envelope's bytes).  A
+ * clock step back of a second or more is taken as it is. */
+static void
+stamp_clock(struct stamp *s)
+{
+	struct timespec	t;
+	int64_t		us;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	us = (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+	if (us <= s->last_us && s->last_us - us < 1000000)
+		us = s->last_us + 1;
+	s->last_us = us;
+	s->now.tv_sec = us / 1000000;
+	s->now.tv_nsec = us % 1000000 * 1000;
+}
+
 static int
 stamp_line(struct stamp *s, const struct lr_line *l)
 {
 	enum json_err	e;
 
-	clock_gettime(CLOCK_REALTIME, &s->now);
+	stamp_clock(s);
 	metric_set(s->last, s->now.tv_sec + s->now.tv_nsec / 1e9);
 	if (l->flags & LR_LONG)
 		return long_piece(s, l);

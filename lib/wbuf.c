@@ -1,4 +1,7 @@
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,12 +34,24 @@ write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
+void
+fd_grow_pipe(int fd)
+{
+	struct stat	st;
+
+	/* 1 MiB is the default pipe-max-size for unprivileged users. */
+	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode))
+		(void)fcntl(fd, F_SETPIPE_SZ, 1 << 20);
+}
+
 int
 wb_init(struct wb *w, int fd, size_t cap)
 {
 	memset(w, 0, sizeof(*w));
 	w->fd = fd;
 	w->cap = cap;
+	if (fd >= 0)
+		fd_grow_pipe(fd);
 	if ((w->buf = malloc(cap)) == NULL)
 		return -1;
 	return 0;

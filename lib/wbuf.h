@@ -39,6 +39,10 @@ wb_putc(struct wb *w, char c)
 
 #define wb_puts(w, s)	wb_put((w), (s), sizeof(s) - 1)
 
+/* If fd is a pipe, ask for a larger one (best effort): fewer context
+ * switches between the stages of a pipeline. */
+void	fd_grow_pipe(int fd);
+
 /* Write all of p to fd, retrying EINTR and waiting out EAGAIN. */
 int	write_all(int fd, const void *p, size_t n);
 

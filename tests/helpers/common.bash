@@ -9,7 +9,8 @@ BIN=$ROOT/bin
 PATH=$BIN:$PATH
 FIX=$ROOT/tests/fixtures
 KFIX=$FIX/kalshi
-export ROOT BIN FIX KFIX
+TOOLS=$ROOT/${SSMD_BUILD:-build/cc}/tools	# tests/tools/*.c, built by make check
+export ROOT BIN FIX KFIX TOOLS
 
 # A TCP port on 127.0.0.1 that was free a moment ago.
 free_port() {
@@ -36,11 +37,12 @@ rss_kib() {
 	awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
 }
 
-# Peak RSS in KiB of a command run to completion (from /proc at exit is
-# not available, so use GNU time when present, else getrusage via python).
+# Peak RSS in KiB of a command run to completion, with this shell's stdin
+# (GNU time reads it from the kernel at exit; its own output is dropped).
 peak_rss_kib() {
-	/usr/bin/python3 -c '
-import resource, subprocess, sys
-subprocess.run(sys.argv[1:], stdin=sys.stdin, stdout=subprocess.DEVNULL)
-print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$@"
+	local f
+	f=$(mktemp)
+	/usr/bin/time -f %M -o "$f" "$@" > /dev/null 2>&1
+	cat "$f"
+	rm -f "$f"
 }

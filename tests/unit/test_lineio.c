@@ -37,50 +37,31 @@ read_all(const char *in, size_t n, size_t max)
 	return out;
 }
 
+/* Flags are printed in hex: 1 NOEOL, 2 CRLF, 4 LONG, 8 MORE, 10 FIRST. */
 static void
-basic(void **st)
+cases(void **st)
 {
-	char	*o = read_all("a\nbb\n\nccc", 9, 100);
+	static const struct {
+		const char	*in;
+		size_t		 len, max;
+		const char	*want;
+	} c[] = {
+		{ "a\nbb\n\nccc", 9, 100, "0:a|0:bb|0:|1:ccc|" },
+		{ "a\r\nb\r\r\n\r\n", 9, 100, "2:a|2:b\r|2:|" },
+		{ "", 0, 100, "" },
+		/* 5 bytes fit; 6 come back as two pieces, the first flagged */
+		{ "12345\n123456\nx\n", 15, 5, "0:12345|1c:12345|4:6|0:x|" },
+		{ "abcdefghij", 10, 4, "1c:abcd|c:efgh|5:ij|" },
+		{ "abcdef\r\n", 8, 4, "1c:abcd|6:ef|" },
+	};
+	size_t	i;
+	char	*o;
 
-	assert_string_equal(o, "0:a|0:bb|0:|1:ccc|");
-	free(o);
-}
-
-static void
-crlf(void **st)
-{
-	char	*o = read_all("a\r\nb\r\r\n\r\n", 9, 100);
-
-	assert_string_equal(o, "2:a|2:b\r|2:|");
-	free(o);
-}
-
-static void
-empty_input(void **st)
-{
-	char	*o = read_all("", 0, 100);
-
-	assert_string_equal(o, "");
-	free(o);
-}
-
-static void
-exact_max(void **st)
-{
-	char	*o = read_all("12345\n123456\nx\n", 15, 5);
-
-	/* 5 bytes fit; 6 come back as two pieces, first flagged. */
-	assert_string_equal(o, "0:12345|1c:12345|4:6|0:x|");
-	free(o);
-}
-
-static void
-long_without_newline_at_eof(void **st)
-{
-	char	*o = read_all("abcdefghij", 10, 4);
-
-	assert_string_equal(o, "1c:abcd|c:efgh|5:ij|");
-	free(o);
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		o = read_all(c[i].in, c[i].len, c[i].max);
+		assert_string_equal(o, c[i].want);
+		free(o);
+	}
 }
 
 /* Reassembling pieces and lines gives back the input, whatever the
@@ -143,11 +124,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(basic),
-		cmocka_unit_test(crlf),
-		cmocka_unit_test(empty_input),
-		cmocka_unit_test(exact_max),
-		cmocka_unit_test(long_without_newline_at_eof),
+		cmocka_unit_test(cases),
 		cmocka_unit_test(roundtrip_many),
 		cmocka_unit_test(timeout_on_idle_pipe),
 	};

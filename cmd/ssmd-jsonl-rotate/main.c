@@ -1,0 +1,187 @@
+/* ssmd-jsonl-rotate: archive lines into date-partitioned, rotated gzip
+ * files, crash-safe. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "metrics.h"
+#include "parse.h"
+#include "rot.h"
+#include "sig.h"
+
+static void
+usage(FILE *f, int code)
+{
+	fprintf(f, "usage: ssmd-jsonl-rotate [--feed NAME] [--date-from ts|now] "
+	    "[--max-age DURATION]\n"
+	    "         [--max-size BYTES] [--no-gzip] [--level 1-9] "
+	    "[--flush-interval DURATION]\n"
+	    "         [--idle-close DURATION] [--max-line BYTES] "
+	    "[--metrics-dir DIR]\n"
+	    "         [--on-close CMD] [--on-close-queue N] "
+	    "[--on-close-attempts N]\n"
+	    "         [--on-close-retry DURATION] [--on-close-wait DURATION]\n"
+	    "         [--on-close-timeout DURATION] DIR\n");
+	exit(code);
+}
+
+static double
+duration(const char *opt, const char *v, double min)
+{
+	double	d;
+
+	if (parse_duration(v, &d) == -1 || d < min || d > 86400 * 366)
+		die(EX_USAGE, "bad duration", "option=%s value=%s", opt,
+		    log_q(v));
+	return d;
+}
+
+static uint64_t
+number(const char *opt, const char *v, uint64_t min, uint64_t max)
+{
+	uint64_t	n;
+
+	if (parse_uint(v, min, max, &n) == -1)
+		die(EX_USAGE, "bad number", "option=%s value=%s min=%llu "
+		    "max=%llu", opt, log_q(v), (unsigned long long)min,
+		    (unsigned long long)max);
+	return n;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "feed",		required_argument, NULL, 'f' },
+		{ "date-from",		required_argument, NULL, 'd' },
+		{ "max-age",		required_argument, NULL, 'a' },
+		{ "max-size",		required_argument, NULL, 's' },
+		{ "no-gzip",		no_argument,	   NULL, 'n' },
+		{ "level",		required_argument, NULL, 'z' },
+		{ "flush-interval",	required_argument, NULL, 'i' },
+		{ "idle-close",		required_argument, NULL, 'c' },
+		{ "max-line",		required_argument, NULL, 'l' },
+		{ "metrics-dir",	required_argument, NULL, 'm' },
+		{ "on-close",		required_argument, NULL, 'o' },
+		{ "on-close-queue",	required_argument, NULL, 'Q' },
+		{ "on-close-attempts",	required_argument, NULL, 'A' },
+		{ "on-close-retry",	required_argument, NULL, 'R' },
+		{ "on-close-wait",	required_argument, NULL, 'W' },
+		{ "on-close-timeout",	required_argument, NULL, 'T' },
+		{ "help",		no_argument,	   NULL, 'h' },
+		{ "version",		no_argument,	   NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct rot_opts	 o = {
+		.max_age_us = 15 * 60 * 1000000LL, .gzip = 1, .level = 6,
+		.flush_interval = 1, .idle_close = 10,
+		.max_line = (16 << 20) + (1 << 20), .oc_queue = 1000,
+		.oc_attempts = 10, .oc_retry = 1, .oc_wait = 10,
+		.oc_timeout = 3600,
+	};
+	const char	*mdir = NULL;
+	uint64_t	 v;
+	int		 ch;
+
+	log_init("ssmd-jsonl-rotate");
+	while ((ch = getopt_long(argc, argv, "f:d:a:s:nz:i:c:l:m:o:hV",
+	    longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			if (!feed_name_ok(optarg))
+				die(EX_USAGE, "bad feed name: want 1-64 of "
+				    "A-Z a-z 0-9 . _ -", "feed=%s",
+				    log_q(optarg));
+			o.feed = optarg;
+			break;
+		case 'd':
+			if (strcmp(optarg, "ts") != 0 &&
+			    strcmp(optarg, "now") != 0)
+				die(EX_USAGE, "bad --date-from: want ts or now",
+				    "value=%s", log_q(optarg));
+			o.date_now = strcmp(optarg, "now") == 0;
+			break;
+		case 'a':
+			o.max_age_us = duration("--max-age", optarg, 0) * 1e6;
+			if (o.max_age_us != 0 && o.max_age_us < 1000000)
+				die(EX_USAGE, "--max-age: want 0 or at least "
+				    "1s", "value=%s", log_q(optarg));
+			break;
+		case 's':
+			if (parse_size(optarg, &v) == -1)
+				die(EX_USAGE, "bad --max-size", "value=%s",
+				    log_q(optarg));
+			o.max_size = v;
+			break;
+		case 'n':
+			o.gzip = 0;
+			break;
+		case 'z':
+			o.level = number("--level", optarg, 1, 9);
+			break;
+		case 'i':
+			o.flush_interval = duration("--flush-interval",
+			    optarg, 0);
+			break;
+		case 'c':
+			o.idle_close = duration("--idle-close", optarg, 0);
+			break;
+		case 'l':
+			if (parse_size(optarg, &v) == -1 || v == 0 ||
+			    v > (1ULL << 30))
+				die(EX_USAGE, "bad --max-line: want 1 to 1G",
+				    "value=%s", log_q(optarg));
+			o.max_line = v;
+			break;
+		case 'm':
+			mdir = optarg;
+			break;
+		case 'o':
+			o.on_close = optarg;
+			break;
+		case 'Q':
+			o.oc_queue = number("--on-close-queue", optarg, 1,
+			    1000000);
+			break;
+		case 'A':
+			o.oc_attempts = number("--on-close-attempts", optarg,
+			    1, 1000);
+			break;
+		case 'R':
+			o.oc_retry = duration("--on-close-retry", optarg, 0);
+			break;
+		case 'W':
+			o.oc_wait = duration("--on-close-wait", optarg, 0);
+			break;
+		case 'T':
+			o.oc_timeout = duration("--on-close-timeout", optarg,
+			    0);
+			break;
+		case 'h':
+			usage(stdout, EX_OK);
+			break;
+		case 'V':
+			puts("ssmd-jsonl-rotate " SSMD_VERSION);
+			return EX_OK;
+		default:
+			usage(stderr, EX_USAGE);
+		}
+	}
+	if (optind != argc - 1)
+		usage(stderr, EX_USAGE);
+	o.dir = argv[optind];
+	if (strlen(o.dir) > 3000)
+		die(EX_USAGE, "directory name too long", "");
+	if (!o.gzip && o.max_age_us == 0 && o.max_size != 0)
+		die(EX_USAGE, "--max-size does not go with --max-age 0 "
+		    "--no-gzip (one file per day, appended)", "");
+	if (metrics_open(mdir, "ssmd-jsonl-rotate", NULL) == -1)
+		die(EX_CANTCREAT, "metrics directory is not writable",
+		    "dir=%s", log_q(mdir ? mdir : getenv("SSMD_METRICS_DIR")));
+	sig_init();
+	return rot_run(&o, STDIN_FILENO);
+}
