@@ -1,4 +1,11 @@
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "b64.h"
 #include "json.h"
@@ -124,4 +131,91 @@ nout_gap(struct wb *w, const char *stream, uint64_t expected, uint64_t seq,
 	wb_puts(w, ",\"missing\":");
 	nout_u64(w, seq - expected);
 	wb_puts(w, "}\n");
+}
+
+size_t
+nout_bound(size_t len, const char *subject)
+{
+	/* \u00XX escapes are the worst case; base64 is 4/3. */
+	return 6 * len + 6 * strlen(subject) + 256;
+}
+
+#define PAGE	4096
+
+/* Bytes a write(2) to pipe fd can surely take without blocking: free
+ * pages, assuming a partly read first and a partly filled last page. */
+static size_t
+pipe_room(int fd, size_t *cap)
+{
+	int	q = 0, sz;
+	size_t	used;
+
+	if ((sz = fcntl(fd, F_GETPIPE_SZ)) <= 0 || ioctl(fd, FIONREAD, &q) == -1)
+		return 0;
+	*cap = (size_t)sz;
+	used = ((size_t)q + PAGE - 1) / PAGE + 1;
+	return (size_t)sz / PAGE > used ? ((size_t)sz / PAGE - used) * PAGE : 0;
+}
+
+/* Length of the longest prefix of p[0..n) made of whole lines and no
+ * longer than max; 0 if the first line is longer. */
+static size_t
+whole_lines(const char *p, size_t n, size_t max)
+{
+	const char	*nl;
+
+	if (n <= max)
+		return n;
+	nl = memrchr(p, '\n', max);
+	return nl != NULL ? (size_t)(nl - p) + 1 : 0;
+}
+
+int
+nout_flush(struct wb *w)
+{
+	struct stat	 st;
+	struct pollfd	 pfd;
+	size_t		 off = 0, room, cap = 0, n;
+	const char	*nl;
+
+	if (w->state != WB_OK || w->len == 0 || fstat(w->fd, &st) == -1 ||
+	    !S_ISFIFO(st.st_mode))
+		return wb_flush(w);
+	while (off < w->len) {
+		room = pipe_room(w->fd, &cap);
+		n = whole_lines(w->buf + off, w->len - off, room);
+		if (n == 0 && room + 2 * PAGE >= cap && cap > 0) {
+			/* A line bigger than the whole pipe: no way to keep
+			 * it atomic, write it as it comes. */
+			nl = memchr(w->buf + off, '\n', w->len - off);
+			n = nl ? (size_t)(nl - w->buf - off) + 1 : w->len - off;
+		}
+		if (n == 0) {
+			pfd.fd = w->fd;
+			pfd.events = POLLOUT;
+			(void)poll(&pfd, 1, 10);
+			if (pfd.revents & POLLERR)
+				break;		/* reader gone: EPIPE below */
+			continue;
+		}
+		if (write_all(w->fd, w->buf + off, n) == -1)
+			break;
+		w->bytes += n;
+		off += n;
+	}
+	/* Whatever is left (after an error) goes through wb_flush, which
+	 * records the error and counts what was lost. */
+	memmove(w->buf, w->buf + off, w->len - off);
+	w->len -= off;
+	return wb_flush(w);
+}
+
+int
+nout_reader_gone(const struct wb *w)
+{
+	struct pollfd	pfd;
+
+	pfd.fd = w->fd;
+	pfd.events = 0;
+	return poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLERR);
 }

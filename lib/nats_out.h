@@ -28,6 +28,16 @@ int	nout_msg(struct wb *, const struct nout_msg *, int annotate);
 /* Write an ssmd_stream_gap marker: sequences expected..seq-1 are missing. */
 void	nout_gap(struct wb *, const char *stream, uint64_t expected,
 	    uint64_t seq, int64_t now_us);
+/* Most bytes nout_msg can write for a payload of len bytes. */
+size_t	nout_bound(size_t len, const char *subject);
+/* Flush w, which ends with a whole line.  When w's descriptor is a pipe,
+ * write only whole lines, and each write(2) only as much as the pipe has
+ * room for at once: the kernel then never blocks inside it, so even
+ * SIGKILL cannot leave half a line in the pipe (a line bigger than the
+ * pipe itself is the exception).  Returns w's state. */
+int	nout_flush(struct wb *);
+/* Nonzero if w's descriptor is a pipe whose reader has gone. */
+int	nout_reader_gone(const struct wb *);
 /* Write decimal v. */
 void	nout_u64(struct wb *, uint64_t v);
 

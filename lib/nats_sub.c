@@ -243,6 +243,8 @@ one(struct nsub *s, natsMsg *m, int64_t now)
 		return;		/* not a stream message (status, heartbeat) */
 	s->pending = meta.pending;
 	if (s->gapcheck && s->expected != 0 && meta.sseq > s->expected) {
+		if (s->out.cap - s->out.len < 512)
+			(void)nout_flush(&s->out);
 		nout_gap(&s->out, s->o->stream, s->expected, meta.sseq, now);
 		log_warn("stream sequence gap", "expected_seq=%llu seq=%llu",
 		    (unsigned long long)s->expected,
@@ -265,6 +267,9 @@ one(struct nsub *s, natsMsg *m, int64_t now)
 	om.recv_us = now;
 	if (om.p == NULL)
 		om.p = "";
+	/* Lines are only ever flushed whole (see nout_flush). */
+	if (s->out.cap - s->out.len < nout_bound(om.len, om.subject))
+		(void)nout_flush(&s->out);
 	if (nout_msg(&s->out, &om, s->o->annotate)) {
 		s->bad++;
 		metric_inc(s->m_bad);
@@ -321,7 +326,7 @@ release(struct nsub *s, int written)
 static int
 flush_out(struct nsub *s)
 {
-	wb_flush(&s->out);
+	nout_flush(&s->out);
 	metric_set(s->m_bytes, (double)s->out.bytes);
 	if (s->out.state == WB_EPIPE) {
 		log_info("standard output closed by its reader; stopping",
@@ -370,6 +375,11 @@ sub_loop(struct nsub *s)
 		st = receive(s, 500);
 		metrics_tick();
 		if (st == NATS_TIMEOUT) {
+			if (nout_reader_gone(&s->out)) {
+				log_info("standard output closed by its "
+				    "reader; stopping", "");
+				return EX_OK;
+			}
 			if (s->o->exit_at_end && at_end(s))
 				return EX_OK;
 			continue;
@@ -408,7 +418,7 @@ nsub_run(const struct nsub_opts *o, int out)
 	memset(&s, 0, sizeof(s));
 	s.o = o;
 	setup_metrics(&s);
-	if (wb_init(&s.out, out, 256 * 1024) == -1 ||
+	if (wb_init(&s.out, out, 8 << 20) == -1 ||
 	    (s.held = calloc((size_t)o->batch, sizeof(*s.held))) == NULL)
 		goto done;
 	if (nconn_open(&s.c, &o->conn) == -1) {
