@@ -6,7 +6,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include <openssl/sha.h>
+#include <openssl/evp.h>
 
 #include "json.h"
 #include "lineio.h"
@@ -19,8 +19,8 @@
 #include "ts.h"
 #include "wbuf.h"
 
-/* Room the headers (Nats-Msg-Id, Nats-Expected-Stream) take out of the
- * server's maximum payload. */
+/* Room the header (Nats-Msg-Id) takes out of the server's maximum
+ * payload. */
 #define HDR_ROOM	512
 
 enum { R_INVALID, R_TOO_LONG, R_NREASONS };
@@ -44,6 +44,7 @@ struct npub {
 	double			 next_try;	/* recovery: not before */
 	double			 down_since;	/* disconnected since */
 	int			 recovering;
+	int			 full;		/* waiting for the window to drain */
 	int			 probe_acked;	/* recovery: the oldest made it */
 	double			 start, last_tick;
 	int			 nr_seen;	/* a "no responders" arrived */
@@ -68,14 +69,26 @@ npub_policy(const char *s)
 void
 npub_msgid(const char *p, size_t n, char *out)
 {
-	static const char	hex[] = "0123456789abcdef";
-	unsigned char		md[SHA256_DIGEST_LENGTH];
-	int			i;
+	static const char	 hex[] = "0123456789abcdef";
+	static EVP_MD		*md;
+	static EVP_MD_CTX	*ctx;
+	unsigned char		 d[EVP_MAX_MD_SIZE];
+	unsigned		 dl = 0;
+	int			 i;
 
-	SHA256((const unsigned char *)p, n, md);
+	/* One digest and context for the whole run: SHA256() would look
+	 * the algorithm up again for every line. */
+	if (md == NULL && (md = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL)
+		abort();
+	if (ctx == NULL && (ctx = EVP_MD_CTX_new()) == NULL)
+		abort();
+	if (EVP_DigestInit_ex2(ctx, md, NULL) != 1 ||
+	    EVP_DigestUpdate(ctx, p, n) != 1 ||
+	    EVP_DigestFinal_ex(ctx, d, &dl) != 1 || dl < 16)
+		abort();
 	for (i = 0; i < 16; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 15];
+		out[2 * i] = hex[d[i] >> 4];
+		out[2 * i + 1] = hex[d[i] & 15];
 	}
 	out[32] = '\0';
 }
@@ -214,15 +227,29 @@ pub_send(struct npub *p, struct win_ent *e)
 {
 	natsMsg		*m = NULL;
 	natsStatus	 s;
-	char		 reply[sizeof(p->inbox) + 24];
+	char		 reply[sizeof(p->inbox) + 24], *r;
+	uint64_t	 v = e->idx;
 
-	snprintf(reply, sizeof(reply), "%s%llu", p->inbox,
-	    (unsigned long long)e->idx);
-	s = natsMsg_Create(&m, e->buf, reply, win_payload(e), (int)e->len);
-	if (s == NATS_OK && e->id[0] != '\0')
-		s = natsMsgHeader_Set(m, "Nats-Msg-Id", e->id);
+	/* inbox + index, without printf: this runs once per line. */
+	r = reply + sizeof(reply) - 1;
+	*r = '\0';
+	do {
+		*--r = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	r -= p->inboxlen;
+	memcpy(r, p->inbox, p->inboxlen);
+	/* Without a header no message object is needed (nats.c hands every
+	 * destroyed message to its collector thread). */
+	if (e->id[0] == '\0') {
+		s = natsConnection_PublishRequest(p->c.nc, e->buf, r,
+		    win_payload(e), (int)e->len);
+		e->sent = ts_mono();
+		return s;
+	}
+	s = natsMsg_Create(&m, e->buf, r, win_payload(e), (int)e->len);
 	if (s == NATS_OK)
-		s = natsMsgHeader_Set(m, "Nats-Expected-Stream", p->o->stream);
+		s = natsMsgHeader_Set(m, "Nats-Msg-Id", e->id);
 	if (s == NATS_OK)
 		s = natsConnection_PublishMsg(p->c.nc, m);
 	natsMsg_Destroy(m);
@@ -485,6 +512,20 @@ tick(struct npub *p)
 	progress(p, 0);
 }
 
+/* Once full, the window takes new lines again only when a quarter of it
+ * is free: publishing one line per acknowledgement would cost a thread
+ * wake-up each. */
+static int
+window_full(struct npub *p)
+{
+	if (!win_room(&p->w, 0))
+		p->full = 1;
+	else if (p->full && win_count(&p->w) <= p->w.cap - p->w.cap / 4 &&
+	    p->w.bytes <= p->w.max_bytes - p->w.max_bytes / 4)
+		p->full = 0;
+	return p->full;
+}
+
 static int
 give_up(struct npub *p, const char *why)
 {
@@ -592,14 +633,17 @@ pub_loop(struct npub *p)
 			continue;
 		}
 		if (!p->o->core && (!nconn_up(&p->c) || p->recovering ||
-		    !win_room(&p->w, 0))) {
-			drain_acks(p, 20);
+		    window_full(p))) {
+			/* Acknowledgements come in bursts: a short nap takes
+			 * many at once, where waiting for the next one would
+			 * wake this thread for each. */
+			usleep(500);
 			continue;
 		}
 		while ((r = lr_next(&p->lr, &l)) == LR_LINE) {
 			if ((rc = handle_line(p, &l)) != 0)
 				return rc;
-			if (!p->o->core && !win_room(&p->w, 0))
+			if (!p->o->core && window_full(p))
 				break;
 		}
 		if (r == LR_LINE)

@@ -65,10 +65,13 @@ eq(const struct json_span *s, const char *lit)
 static int
 market(const struct json_span *frame, const char *key, char *tok, size_t cap)
 {
-	struct json_span	msg, m;
+	struct json_span	m;
+	const char		*msg;
 
-	if (json_get(frame->p, frame->len, "msg", &msg) == -1 ||
-	    json_get_str(msg.p, msg.len, key, &m) == -1)
+	/* Only where "msg" starts matters: json_get stops at its end. */
+	if ((msg = json_find(frame->p, frame->len, "msg")) == NULL ||
+	    json_get_str(msg, frame->len - (size_t)(msg - frame->p), key,
+	    &m) == -1)
 		return -1;
 	/* A ticker with a backslash escape is taken as written: tickers are
 	 * A-Z 0-9 - . and anything else only has to map to a stable token. */
@@ -87,12 +90,15 @@ subject_for(const char *prefix, const char *p, size_t n, int invalid,
 		snprintf(out, cap, "%s.invalid", prefix);
 		return SUBJ_INVALID;
 	}
-	if (json_get_str(p, n, "type", &type) == -1) {
-		if (json_get(p, n, "data", &data) == -1 ||
-		    json_get_str(data.p, data.len, "type", &type) == -1)
-			goto none;
-		frame = data;
-	}
+	/* "data" first: in an envelope it comes early, while "type" would be
+	 * looked for past the whole frame. */
+	if ((data.p = json_find(p, n, "data")) != NULL &&
+	    (data.len = n - (size_t)(data.p - p),
+	    json_get_str(data.p, data.len, "type", &type) == 0))
+		frame = data;	/* its end is the object's end: no need to
+				   look for it */
+	else if (json_get_str(p, n, "type", &type) == -1)
+		goto none;
 	if (type.len > 5 && memcmp(type.p, "ssmd_", 5) == 0 &&
 	    subject_escape(type.p + 5, type.len - 5, tok, sizeof(tok)) != -1) {
 		snprintf(out, cap, "%s.ssmd.%s", prefix, tok);

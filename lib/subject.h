@@ -1,6 +1,7 @@
 /* subject: the NATS subject of an ssmd line, and subject pattern checks.
  *
- * A line (a bare Kalshi frame, or an envelope whose "data" is one) maps to
+ * A line (a bare Kalshi frame, or an envelope whose "data" is one: an
+ * object with a string "type") maps to
  *	{prefix}.json.{kind}.{market}	data frames with a market
  *	{prefix}.ssmd.{name}		ssmd markers ("type":"ssmd_<name>")
  *	{prefix}.other.{type}		any other object with a string "type",
