@@ -618,7 +618,7 @@ static int
 pub_loop(struct npub *p)
 {
 	struct lr_line	l;
-	int		r = LR_EMPTY, rc, reading = 1;
+	int		r = LR_EMPTY, rc, reading = 1, stop_rc = EX_OK;
 
 	for (;;) {
 		if (!p->o->core)
@@ -628,7 +628,7 @@ pub_loop(struct npub *p)
 		tick(p);
 		if (!reading) {
 			if (win_count(&p->w) == 0)
-				return EX_OK;
+				return stop_rc;
 			drain_acks(p, 50);
 			continue;
 		}
@@ -641,12 +641,19 @@ pub_loop(struct npub *p)
 			continue;
 		}
 		while ((r = lr_next(&p->lr, &l)) == LR_LINE) {
-			if ((rc = handle_line(p, &l)) != 0)
+			if ((rc = handle_line(p, &l)) == EX_DATAERR) {
+				/* Stop reading; what is in flight still
+				 * gets acknowledged. */
+				stop_rc = rc;
+				reading = 0;
+				break;
+			}
+			if (rc != 0)
 				return rc;
 			if (!p->o->core && window_full(p))
 				break;
 		}
-		if (r == LR_LINE)
+		if (r == LR_LINE || !reading)
 			continue;
 		if (r == LR_EOF || sig_stop) {
 			if (sig_stop && lr_pending(&p->lr) > 0)
