@@ -124,6 +124,19 @@ fail:
 	return -1;
 }
 
+uint64_t
+nconn_reconnects(struct nconn *c)
+{
+	uint64_t	n = 0;
+
+	if (c->stats == NULL && natsStatistics_Create(&c->stats) != NATS_OK)
+		return 0;
+	if (natsConnection_GetStats(c->nc, c->stats) == NATS_OK)
+		(void)natsStatistics_GetCounts(c->stats, NULL, NULL, NULL,
+		    NULL, &n);
+	return n;
+}
+
 int
 nconn_up(struct nconn *c)
 {
@@ -139,7 +152,13 @@ nconn_close(struct nconn *c)
 		c->closing = 1;
 		natsConnection_Close(c->nc);
 		natsConnection_Destroy(c->nc);
+		/* The callbacks get c: wait until nats.c's threads, which
+		 * run them, are gone. */
+		(void)nats_CloseAndWait(5000);
 	}
+	if (c->stats != NULL)
+		natsStatistics_Destroy(c->stats);
+	c->stats = NULL;
 	c->js = NULL;
 	c->nc = NULL;
 }

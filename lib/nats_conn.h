@@ -27,6 +27,7 @@ struct nconn {
 	volatile sig_atomic_t	 disconnected;
 	volatile sig_atomic_t	 closing;
 	uint64_t		 reconnects;
+	natsStatistics		*stats;
 };
 
 /* Connect (one attempt; a server down at start is the caller's exit 69).
@@ -35,6 +36,9 @@ int	nconn_open(struct nconn *, const struct nconn_opts *);
 void	nconn_close(struct nconn *);
 /* Nonzero while the connection is up. */
 int	nconn_up(struct nconn *);
+/* How many times the connection was re-established so far, as nats.c
+ * counts it (before its reconnected callback runs). */
+uint64_t nconn_reconnects(struct nconn *);
 /* Log a failed nats.c call: msg, the status text and the last error. */
 void	nconn_log(const char *msg, natsStatus);
 /* The URL to use: url, else $NATS_URL, else the default. */

@@ -45,6 +45,8 @@ struct npub {
 	double			 down_since;	/* disconnected since */
 	int			 recovering;
 	int			 full;		/* waiting for the window to drain */
+	int			 send_failed;	/* a publish failed: recover */
+	uint64_t		 reconnects;	/* nats.c's count, last seen */
 	int			 probe_acked;	/* recovery: the oldest made it */
 	double			 start, last_tick;
 	int			 nr_seen;	/* a "no responders" arrived */
@@ -474,8 +476,10 @@ handle_line(struct npub *p, const struct lr_line *l)
 	}
 	metric_set(p->m_pending, win_count(&p->w));
 	p->read_line = line;
-	/* A failed publish (connection lost) is retried by resend(). */
-	(void)pub_send(p, e);
+	/* A failed publish (connection lost: nothing is buffered while
+	 * reconnecting) is repeated by the recovery, in order. */
+	if (pub_send(p, e) != NATS_OK)
+		p->send_failed = 1;
 	return 0;
 done:
 	p->read_line = line;
@@ -536,6 +540,20 @@ give_up(struct npub *p, const char *why)
 	return EX_TEMPFAIL;
 }
 
+/* Nonzero once after each reconnect.  nats.c marks the connection up
+ * before its callback runs; new lines published in between would go out
+ * before the older ones lost with the old connection. */
+static int
+reconnected(struct npub *p)
+{
+	uint64_t	n = nconn_reconnects(&p->c);
+
+	if (n == p->reconnects)
+		return 0;
+	p->reconnects = n;
+	return 1;
+}
+
 /* Recovery keeps the stream in input order after a reconnect, a "no
  * responders" answer (JetStream still starting) or a message left
  * unanswered: the oldest pending message alone is published again until
@@ -590,8 +608,9 @@ keep_window(struct npub *p)
 			return give_up(p, "NATS is unreachable");
 	} else
 		p->down_since = 0;
-	if (p->c.reconnected) {
+	if (p->c.reconnected || p->send_failed || reconnected(p)) {
 		p->c.reconnected = 0;
+		p->send_failed = 0;
 		start_recovery(p, now, "reconnected");
 	}
 	if (p->nr_seen) {
@@ -650,7 +669,11 @@ pub_loop(struct npub *p)
 			}
 			if (rc != 0)
 				return rc;
-			if (!p->o->core && window_full(p))
+			if (p->o->core)
+				continue;
+			if (reconnected(p))
+				p->send_failed = 1;	/* recover first */
+			if (p->send_failed || window_full(p))
 				break;
 		}
 		if (r == LR_LINE || !reading)
