@@ -241,6 +241,14 @@ pub_send(struct npub *p, struct win_ent *e)
 	} while (v != 0);
 	r -= p->inboxlen;
 	memcpy(r, p->inbox, p->inboxlen);
+	/* Never hand nats.c a message while it reconnects: it would keep
+	 * it and send it first on the new connection, ahead of the older
+	 * ones lost with the old one.  (A publish racing with the break
+	 * itself remains possible, and is why recovery starts with one.) */
+	if (!nconn_up(&p->c)) {
+		e->sent = ts_mono();
+		return NATS_CONNECTION_DISCONNECTED;
+	}
 	/* Without a header no message object is needed (nats.c hands every
 	 * destroyed message to its collector thread). */
 	if (e->id[0] == '\0') {
