@@ -679,8 +679,6 @@ pub_loop(struct npub *p)
 				return rc;
 			if (p->o->core)
 				continue;
-			if (reconnected(p))
-				p->send_failed = 1;	/* recover first */
 			if (p->send_failed || window_full(p))
 				break;
 		}

@@ -124,7 +124,12 @@ p.fixed"
 	grep -q 'msg="done".*failed=0' "$T/log"
 	[ "$(nats_stream_msgs S)" -eq 60000 ]
 	sub_all > "$T/out"
-	cmp "$T/in" "$T/out"
+	# Every line exactly once...
+	sort "$T/in" > "$T/in.sorted"
+	sort "$T/out" | cmp - "$T/in.sorted"
+	# ...and in input order, but for at most one message caught in the
+	# instant of the break (see ssmd-nats-pub(1)).
+	[ "$(diff "$T/in" "$T/out" | grep -c '^[<>]')" -le 2 ]
 }
 
 @test "server gone for good: exit 75 with the line to resume from" {
