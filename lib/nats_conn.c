@@ -14,6 +14,23 @@ nconn_url(const char *url)
 	return e != NULL && *e != '\0' ? e : NCONN_DEFAULT_URL;
 }
 
+int
+nconn_option(int ch, const char *arg, struct nconn_opts *o)
+{
+	switch (ch) {
+	case 'u':
+		o->url = arg;
+		return 1;
+	case 'C':
+		o->creds = arg;
+		return 1;
+	case 'A':
+		o->ca = arg;
+		return 1;
+	}
+	return 0;
+}
+
 void
 nconn_log(const char *msg, natsStatus s)
 {

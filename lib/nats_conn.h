@@ -30,6 +30,14 @@ struct nconn {
 	natsStatistics		*stats;
 };
 
+/* The options every NATS program takes, for its getopt_long table. */
+#define NCONN_LONGOPTS \
+	{ "url",	required_argument, NULL, 'u' }, \
+	{ "creds",	required_argument, NULL, 'C' }, \
+	{ "tls-ca",	required_argument, NULL, 'A' }
+/* Take one of them; returns 1 if ch was one. */
+int	nconn_option(int ch, const char *arg, struct nconn_opts *);
+
 /* Connect (one attempt; a server down at start is the caller's exit 69).
  * Returns 0, or -1 after logging why. */
 int	nconn_open(struct nconn *, const struct nconn_opts *);

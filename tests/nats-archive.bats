@@ -68,8 +68,7 @@ for i, line in enumerate(sys.stdin):
 		# The survivor notices (EOF or EPIPE) and stops by itself.
 		wait_for 30 gone "$SUB"
 		wait_for 30 gone "$ROT"
-		echo "# round $i: killed $([ "$victim" = "$SUB" ] && echo sub || echo rotate)," \
-		    "archive has $(archive_by_seq | wc -l) lines" >&3
+		echo "# round $i: killed $([ "$victim" = "$SUB" ] && echo sub || echo rotate)" >&3
 	done
 	wait "$pubpid"
 	start_pipeline --exit-at-end

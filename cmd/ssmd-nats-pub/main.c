@@ -8,6 +8,7 @@
 
 #include "log.h"
 #include "metrics.h"
+#include "nats_conn.h"
 #include "nats_pub.h"
 #include "parse.h"
 #include "sig.h"
@@ -48,9 +49,7 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
-		{ "url",		required_argument, NULL, 'u' },
-		{ "creds",		required_argument, NULL, 'C' },
-		{ "tls-ca",		required_argument, NULL, 'A' },
+		NCONN_LONGOPTS,
 		{ "stream",		required_argument, NULL, 's' },
 		{ "prefix",		required_argument, NULL, 'p' },
 		{ "subject",		required_argument, NULL, 'S' },
@@ -95,10 +94,9 @@ main(int argc, char *argv[])
 	o.progress = isatty(STDERR_FILENO);
 	log_init("ssmd-nats-pub");
 	while ((ch = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+		if (nconn_option(ch, optarg, &o.conn))
+			continue;
 		switch (ch) {
-		case 'u': o.conn.url = optarg; break;
-		case 'C': o.conn.creds = optarg; break;
-		case 'A': o.conn.ca = optarg; break;
 		case 's': o.stream = optarg; break;
 		case 'p': o.prefix = optarg; break;
 		case 'S': o.subject = optarg; break;

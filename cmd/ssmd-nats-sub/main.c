@@ -8,6 +8,7 @@
 
 #include "log.h"
 #include "metrics.h"
+#include "nats_conn.h"
 #include "nats_sub.h"
 #include "parse.h"
 #include "sig.h"
@@ -31,9 +32,7 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
-		{ "url",		required_argument, NULL, 'u' },
-		{ "creds",		required_argument, NULL, 'C' },
-		{ "tls-ca",		required_argument, NULL, 'A' },
+		NCONN_LONGOPTS,
 		{ "stream",		required_argument, NULL, 's' },
 		{ "filter",		required_argument, NULL, 'f' },
 		{ "durable",		required_argument, NULL, 'd' },
@@ -58,10 +57,9 @@ main(int argc, char *argv[])
 	o.batch = 256;
 	log_init("ssmd-nats-sub");
 	while ((ch = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+		if (nconn_option(ch, optarg, &o.conn))
+			continue;
 		switch (ch) {
-		case 'u': o.conn.url = optarg; break;
-		case 'C': o.conn.creds = optarg; break;
-		case 'A': o.conn.ca = optarg; break;
 		case 's': o.stream = optarg; break;
 		case 'f':
 			if (o.nfilters == NSUB_MAX_FILTERS ||
