@@ -465,38 +465,47 @@ json_skip(const char *s, const char *e)
 	return (const char *)p;
 }
 
-int
-json_get(const char *s, size_t n, const char *key, struct json_span *out)
+const char *
+json_find(const char *s, size_t n, const char *key)
 {
 	uc	*p = (uc *)s, *end = p + n, *k, *v;
 	size_t	 klen = strlen(key), kl;
 
 	p = skip_ws(p, end);
 	if (p == end || *p != '{')
-		return -1;
+		return NULL;
 	p = skip_ws(p + 1, end);
 	while (p < end && *p == '"') {
 		k = p + 1;
 		if ((p = (uc *)json_skip((const char *)p, (const char *)end)) == NULL)
-			return -1;
+			return NULL;
 		kl = p - 1 - k;
 		p = skip_ws(p, end);
 		if (p == end || *p != ':')
-			return -1;
+			return NULL;
 		v = skip_ws(p + 1, end);
+		if (kl == klen && memcmp(k, key, klen) == 0)
+			return v < end ? (const char *)v : NULL;
 		if ((p = (uc *)json_skip((const char *)v, (const char *)end)) == NULL)
-			return -1;
-		if (kl == klen && memcmp(k, key, klen) == 0) {
-			out->p = (const char *)v;
-			out->len = p - v;
-			return 0;
-		}
+			return NULL;
 		p = skip_ws(p, end);
 		if (p == end || *p != ',')
-			return -1;
+			return NULL;
 		p = skip_ws(p + 1, end);
 	}
-	return -1;
+	return NULL;
+}
+
+int
+json_get(const char *s, size_t n, const char *key, struct json_span *out)
+{
+	const char	*v = json_find(s, n, key), *e;
+
+	if (v == NULL || (e = json_skip(v, s + n)) == NULL)
+		return -1;
+	out->p = v;
+	out->len = e - v;
+	return 0;
 }
 
 int

@@ -43,6 +43,10 @@ struct json_span {
  * On success out is the member's raw value (a string keeps its quotes)
  * and 0 is returned; -1 if p is not an object or has no such member. */
 int	json_get(const char *p, size_t n, const char *key, struct json_span *out);
+/* Where member key's value starts in the object at p[0..n), without
+ * reading past its start (json_get also finds where it ends); NULL if p
+ * is not an object or has no such member. */
+const char	*json_find(const char *p, size_t n, const char *key);
 /* Like json_get, but a string value's span excludes the quotes and -1 is
  * returned when the value is not a string. */
 int	json_get_str(const char *p, size_t n, const char *key, struct json_span *out);

@@ -1,0 +1,186 @@
+/* ssmd-nats-pub: publish each line of standard input to NATS JetStream. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "metrics.h"
+#include "nats_conn.h"
+#include "nats_pub.h"
+#include "parse.h"
+#include "sig.h"
+#include "subject.h"
+
+static void
+usage(FILE *f, int code)
+{
+	fprintf(f,
+	    "usage: ssmd-nats-pub [--url URL] [--creds FILE] [--tls-ca FILE]\n"
+	    "                     [--stream NAME] [--prefix P | --subject S] "
+	    "[--create-stream]\n"
+	    "                     [--duplicate-window DUR] [--max-age DUR] "
+	    "[--core]\n"
+	    "                     [--msg-id sha256|none] [--max-pending N] "
+	    "[--max-pending-bytes SIZE]\n"
+	    "                     [--ack-timeout DUR] [--retry DUR] "
+	    "[--max-line SIZE]\n"
+	    "                     [--invalid publish|reject|stop] "
+	    "[--reject-file FILE]\n"
+	    "                     [--progress | --no-progress] "
+	    "[--metrics-dir DIR]\n");
+	exit(code);
+}
+
+static double
+duration(const char *opt, const char *v, double min)
+{
+	double	d;
+
+	if (parse_duration(v, &d) == -1 || d < min)
+		die(EX_USAGE, "bad duration", "option=%s value=%s", opt,
+		    log_q(v));
+	return d;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		NCONN_LONGOPTS,
+		{ "stream",		required_argument, NULL, 's' },
+		{ "prefix",		required_argument, NULL, 'p' },
+		{ "subject",		required_argument, NULL, 'S' },
+		{ "create-stream",	no_argument,	   NULL, 'c' },
+		{ "duplicate-window",	required_argument, NULL, 'D' },
+		{ "max-age",		required_argument, NULL, 'a' },
+		{ "core",		no_argument,	   NULL, 'k' },
+		{ "msg-id",		required_argument, NULL, 'I' },
+		{ "max-pending",	required_argument, NULL, 'P' },
+		{ "max-pending-bytes",	required_argument, NULL, 'B' },
+		{ "ack-timeout",	required_argument, NULL, 't' },
+		{ "retry",		required_argument, NULL, 'R' },
+		{ "max-line",		required_argument, NULL, 'l' },
+		{ "invalid",		required_argument, NULL, 'i' },
+		{ "reject-file",	required_argument, NULL, 'r' },
+		{ "progress",		no_argument,	   NULL, 'g' },
+		{ "no-progress",	no_argument,	   NULL, 'G' },
+		{ "metrics-dir",	required_argument, NULL, 'm' },
+		{ "help",		no_argument,	   NULL, 'h' },
+		{ "version",		no_argument,	   NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct npub_opts	 o;
+	const char		*mdir = NULL;
+	uint64_t		 v;
+	int			 ch;
+
+	memset(&o, 0, sizeof(o));
+	o.conn.name = "ssmd-nats-pub";
+	/* Nothing is buffered while reconnecting: a publish then fails and
+	 * is repeated in order by the window's recovery. */
+	o.conn.reconnect_buf = 1;
+	o.prefix = "kalshi";
+	o.msgid = 1;
+	o.dup_window_ns = 120LL * 1000000000;
+	o.max_pending = 4096;
+	o.max_pending_bytes = 64 << 20;
+	o.ack_timeout = 60;
+	o.retry = 5;
+	o.max_line = 16 << 20;
+	o.invalid = NPUB_PUBLISH;
+	o.progress = isatty(STDERR_FILENO);
+	log_init("ssmd-nats-pub");
+	while ((ch = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+		if (nconn_option(ch, optarg, &o.conn))
+			continue;
+		switch (ch) {
+		case 's': o.stream = optarg; break;
+		case 'p': o.prefix = optarg; break;
+		case 'S': o.subject = optarg; break;
+		case 'c': o.create = 1; break;
+		case 'k': o.core = 1; break;
+		case 'D':
+			o.dup_window_ns = (int64_t)(duration("--duplicate-window",
+			    optarg, 0.001) * 1e9);
+			break;
+		case 'a':
+			o.max_age_ns = (int64_t)(duration("--max-age", optarg,
+			    0) * 1e9);
+			break;
+		case 'I':
+			if (strcmp(optarg, "sha256") != 0 &&
+			    strcmp(optarg, "none") != 0)
+				die(EX_USAGE, "bad --msg-id: want sha256 or none",
+				    "value=%s", log_q(optarg));
+			o.msgid = strcmp(optarg, "none") != 0;
+			break;
+		case 'P':
+			if (parse_uint(optarg, 1, 1 << 20, &v) == -1)
+				die(EX_USAGE, "bad --max-pending: want 1 to "
+				    "1048576", "value=%s", log_q(optarg));
+			o.max_pending = (unsigned)v;
+			break;
+		case 'B':
+			if (parse_size(optarg, &v) == -1 || v < 1024)
+				die(EX_USAGE, "bad --max-pending-bytes",
+				    "value=%s", log_q(optarg));
+			o.max_pending_bytes = v;
+			break;
+		case 't':
+			o.ack_timeout = duration("--ack-timeout", optarg, 0.1);
+			break;
+		case 'R':
+			o.retry = duration("--retry", optarg, 0.05);
+			break;
+		case 'l':
+			if (parse_size(optarg, &v) == -1 || v == 0 ||
+			    v > (1ULL << 30))
+				die(EX_USAGE, "bad --max-line: want 1 to 1G",
+				    "value=%s", log_q(optarg));
+			o.max_line = v;
+			break;
+		case 'i':
+			if ((o.invalid = npub_policy(optarg)) == -1)
+				die(EX_USAGE, "bad --invalid: want publish, "
+				    "reject or stop", "value=%s", log_q(optarg));
+			break;
+		case 'r': o.reject_path = optarg; break;
+		case 'g': o.progress = 1; break;
+		case 'G': o.progress = 0; break;
+		case 'm': mdir = optarg; break;
+		case 'h': usage(stdout, EX_OK); break;
+		case 'V':
+			puts("ssmd-nats-pub " SSMD_VERSION);
+			return EX_OK;
+		default:
+			usage(stderr, EX_USAGE);
+		}
+	}
+	if (optind != argc)
+		usage(stderr, EX_USAGE);
+	if (o.stream == NULL && !o.core)
+		die(EX_USAGE, "--stream is needed (or --core)", "");
+	if (o.stream != NULL && !feed_name_ok(o.stream))
+		die(EX_USAGE, "bad stream name: want 1-64 of A-Z a-z 0-9 . _ -",
+		    "stream=%s", log_q(o.stream));
+	if (o.stream != NULL && strchr(o.stream, '.') != NULL)
+		die(EX_USAGE, "a stream name cannot hold a dot", "stream=%s",
+		    log_q(o.stream));
+	if (o.subject != NULL ? !subject_literal_ok(o.subject) :
+	    !subject_literal_ok(o.prefix))
+		die(EX_USAGE, "bad --subject or --prefix: want tokens "
+		    "separated by dots, no wildcards", "");
+	if (o.invalid == NPUB_REJECT && o.reject_path == NULL)
+		die(EX_USAGE, "--invalid reject needs --reject-file", "");
+	if (o.core && o.create)
+		die(EX_USAGE, "--core and --create-stream do not go together",
+		    "");
+	if (metrics_open(mdir, "ssmd-nats-pub", NULL) == -1)
+		die(EX_CANTCREAT, "metrics directory is not writable",
+		    "dir=%s", log_q(mdir ? mdir : getenv("SSMD_METRICS_DIR")));
+	sig_init();
+	return npub_run(&o, STDIN_FILENO);
+}

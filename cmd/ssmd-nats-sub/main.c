@@ -1,0 +1,119 @@
+/* ssmd-nats-sub: write the messages of a NATS JetStream stream as lines. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "metrics.h"
+#include "nats_conn.h"
+#include "nats_sub.h"
+#include "parse.h"
+#include "sig.h"
+#include "subject.h"
+
+static void
+usage(FILE *f, int code)
+{
+	fprintf(f,
+	    "usage: ssmd-nats-sub --stream NAME [--url URL] [--creds FILE] "
+	    "[--tls-ca FILE]\n"
+	    "                     [--filter SUBJECT]... [--durable NAME] "
+	    "[--start new|all|SEQ|TIME]\n"
+	    "                     [--annotate] [--resume-from DIR] "
+	    "[--batch N] [--exit-at-end]\n"
+	    "                     [--metrics-dir DIR]\n");
+	exit(code);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		NCONN_LONGOPTS,
+		{ "stream",		required_argument, NULL, 's' },
+		{ "filter",		required_argument, NULL, 'f' },
+		{ "durable",		required_argument, NULL, 'd' },
+		{ "start",		required_argument, NULL, 'S' },
+		{ "annotate",		no_argument,	   NULL, 'a' },
+		{ "resume-from",	required_argument, NULL, 'r' },
+		{ "batch",		required_argument, NULL, 'b' },
+		{ "exit-at-end",	no_argument,	   NULL, 'e' },
+		{ "metrics-dir",	required_argument, NULL, 'm' },
+		{ "help",		no_argument,	   NULL, 'h' },
+		{ "version",		no_argument,	   NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct nsub_opts	 o;
+	const char		*mdir = NULL;
+	uint64_t		 v;
+	int			 ch, start_given = 0;
+
+	memset(&o, 0, sizeof(o));
+	o.conn.name = "ssmd-nats-sub";
+	o.start = NSUB_NEW;
+	o.batch = 256;
+	log_init("ssmd-nats-sub");
+	while ((ch = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+		if (nconn_option(ch, optarg, &o.conn))
+			continue;
+		switch (ch) {
+		case 's': o.stream = optarg; break;
+		case 'f':
+			if (o.nfilters == NSUB_MAX_FILTERS ||
+			    !subject_pattern_ok(optarg))
+				die(EX_USAGE, "bad --filter (or too many)",
+				    "value=%s", log_q(optarg));
+			o.filters[o.nfilters++] = optarg;
+			break;
+		case 'd': o.durable = optarg; break;
+		case 'S':
+			if (nsub_parse_start(optarg, &o) == -1)
+				die(EX_USAGE, "bad --start: want new, all, a "
+				    "sequence number or an RFC 3339 time",
+				    "value=%s", log_q(optarg));
+			start_given = 1;
+			break;
+		case 'a': o.annotate = 1; break;
+		case 'r': o.resume_from = optarg; break;
+		case 'b':
+			if (parse_uint(optarg, 1, 65536, &v) == -1)
+				die(EX_USAGE, "bad --batch: want 1 to 65536",
+				    "value=%s", log_q(optarg));
+			o.batch = (int)v;
+			break;
+		case 'e': o.exit_at_end = 1; break;
+		case 'm': mdir = optarg; break;
+		case 'h': usage(stdout, EX_OK); break;
+		case 'V':
+			puts("ssmd-nats-sub " SSMD_VERSION);
+			return EX_OK;
+		default:
+			usage(stderr, EX_USAGE);
+		}
+	}
+	if (optind != argc || o.stream == NULL)
+		usage(stderr, EX_USAGE);
+	if (!feed_name_ok(o.stream) || strchr(o.stream, '.') != NULL)
+		die(EX_USAGE, "bad stream name: want 1-64 of A-Z a-z 0-9 _ -",
+		    "stream=%s", log_q(o.stream));
+	if (o.durable != NULL && (!feed_name_ok(o.durable) ||
+	    strchr(o.durable, '.') != NULL))
+		die(EX_USAGE, "bad durable name: want 1-64 of A-Z a-z 0-9 _ -",
+		    "durable=%s", log_q(o.durable));
+	if (o.resume_from != NULL && o.durable != NULL)
+		die(EX_USAGE, "--resume-from and --durable do not go together: "
+		    "the archive, not the consumer, says where to start", "");
+	if (o.resume_from != NULL && !o.annotate)
+		die(EX_USAGE, "--resume-from needs --annotate (the archive "
+		    "must hold _nats_seq)", "");
+	if (o.resume_from != NULL && !start_given)
+		o.start = NSUB_ALL;
+	if (metrics_open(mdir, "ssmd-nats-sub", NULL) == -1)
+		die(EX_CANTCREAT, "metrics directory is not writable",
+		    "dir=%s", log_q(mdir ? mdir : getenv("SSMD_METRICS_DIR")));
+	sig_init();
+	return nsub_run(&o, STDOUT_FILENO);
+}

@@ -1,0 +1,55 @@
+/* nats_conn: a NATS connection as ssmd programs make it: reconnecting
+ * forever (the programs decide when waiting has gone on too long), TLS
+ * verified for tls:// URLs, credentials from a file, never from argv. */
+#ifndef SSMD_NATS_CONN_H
+#define SSMD_NATS_CONN_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include <nats/nats.h>
+
+#define NCONN_DEFAULT_URL	"nats://127.0.0.1:4222"
+
+struct nconn_opts {
+	const char	*url;		/* NULL: $NATS_URL, else the default */
+	const char	*creds;		/* NATS credentials file, or NULL */
+	const char	*ca;		/* CA file for tls:// servers, or NULL */
+	const char	*name;		/* connection name the server shows */
+	int		 reconnect_buf;	/* bytes held while reconnecting */
+};
+
+struct nconn {
+	natsConnection		*nc;
+	jsCtx			*js;
+	/* Set by nats.c's threads, read and cleared by the program. */
+	volatile sig_atomic_t	 reconnected;
+	volatile sig_atomic_t	 disconnected;
+	volatile sig_atomic_t	 closing;
+	uint64_t		 reconnects;
+	natsStatistics		*stats;
+};
+
+/* The options every NATS program takes, for its getopt_long table. */
+#define NCONN_LONGOPTS \
+	{ "url",	required_argument, NULL, 'u' }, \
+	{ "creds",	required_argument, NULL, 'C' }, \
+	{ "tls-ca",	required_argument, NULL, 'A' }
+/* Take one of them; returns 1 if ch was one. */
+int	nconn_option(int ch, const char *arg, struct nconn_opts *);
+
+/* Connect (one attempt; a server down at start is the caller's exit 69).
+ * Returns 0, or -1 after logging why. */
+int	nconn_open(struct nconn *, const struct nconn_opts *);
+void	nconn_close(struct nconn *);
+/* Nonzero while the connection is up. */
+int	nconn_up(struct nconn *);
+/* How many times the connection was re-established so far, as nats.c
+ * counts it (before its reconnected callback runs). */
+uint64_t nconn_reconnects(struct nconn *);
+/* Log a failed nats.c call: msg, the status text and the last error. */
+void	nconn_log(const char *msg, natsStatus);
+/* The URL to use: url, else $NATS_URL, else the default. */
+const char *nconn_url(const char *url);
+
+#endif

@@ -1,0 +1,221 @@
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "b64.h"
+#include "json.h"
+#include "nats_out.h"
+#include "ts.h"
+#include "wbuf.h"
+
+void
+nout_u64(struct wb *w, uint64_t v)
+{
+	char	buf[24];
+	int	i = sizeof(buf);
+
+	do {
+		buf[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	wb_put(w, buf + i, sizeof(buf) - (size_t)i);
+}
+
+static void
+annotation(struct wb *w, const struct nout_msg *m)
+{
+	wb_puts(w, "\"_nats_seq\":");
+	nout_u64(w, m->seq);
+	wb_puts(w, ",\"_received_at\":");
+	nout_u64(w, m->recv_us < 0 ? 0 : (uint64_t)m->recv_us);
+}
+
+static int
+ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static void
+bad_payload(struct wb *w, const struct nout_msg *m, const char *why,
+    int annotate)
+{
+	struct b64	b;
+	int		utf8 = utf8_valid(m->p, m->len);
+
+	wb_puts(w, "{\"type\":\"ssmd_nats_bad_payload\",\"reason\":\"");
+	wb_put(w, why, strlen(why));
+	wb_puts(w, "\",\"subject\":\"");
+	json_escape(w, m->subject, strlen(m->subject));
+	wb_puts(w, "\",\"bytes\":");
+	nout_u64(w, m->len);
+	if (utf8) {
+		wb_puts(w, ",\"raw\":\"");
+		json_escape(w, m->p, m->len);
+	} else {
+		wb_puts(w, ",\"raw_b64\":\"");
+		b64_begin(&b);
+		b64_put(&b, w, m->p, m->len);
+		b64_end(&b, w);
+	}
+	wb_puts(w, "\"");
+	if (annotate) {
+		wb_putc(w, ',');
+		annotation(w, m);
+	}
+	wb_puts(w, "}\n");
+}
+
+int
+nout_msg(struct wb *w, const struct nout_msg *m, int annotate)
+{
+	enum json_err	 e;
+	const char	*s = m->p, *end = m->p + m->len;
+
+	if ((e = json_check(m->p, m->len, NULL)) != JSON_OK) {
+		bad_payload(w, m, json_reason(e), annotate);
+		return 1;
+	}
+	/* JSON allows newlines between tokens; a line does not. */
+	if (memchr(m->p, '\n', m->len) != NULL ||
+	    memchr(m->p, '\r', m->len) != NULL) {
+		bad_payload(w, m, "multiline", annotate);
+		return 1;
+	}
+	if (!annotate) {
+		wb_put(w, m->p, m->len);
+		wb_putc(w, '\n');
+		return 0;
+	}
+	while (ws(*s))
+		s++;
+	while (ws(end[-1]))
+		end--;
+	if (*s != '{') {
+		bad_payload(w, m, "not_object", annotate);
+		return 1;
+	}
+	wb_put(w, s, (size_t)(end - 1 - s));
+	for (s++; ws(*s); s++)
+		;
+	if (*s != '}')
+		wb_putc(w, ',');
+	annotation(w, m);
+	wb_puts(w, "}\n");
+	return 0;
+}
+
+void
+nout_gap(struct wb *w, const char *stream, uint64_t expected, uint64_t seq,
+    int64_t now_us)
+{
+	char		ts[TS_LEN + 1];
+	struct timespec	t;
+
+	t.tv_sec = now_us / 1000000;
+	t.tv_nsec = (long)(now_us % 1000000) * 1000;
+	ts_format(ts, &t);
+	wb_puts(w, "{\"type\":\"ssmd_stream_gap\",\"ts\":\"");
+	wb_put(w, ts, TS_LEN);
+	wb_puts(w, "\",\"stream\":\"");
+	json_escape(w, stream, strlen(stream));
+	wb_puts(w, "\",\"expected_seq\":");
+	nout_u64(w, expected);
+	wb_puts(w, ",\"seq\":");
+	nout_u64(w, seq);
+	wb_puts(w, ",\"missing\":");
+	nout_u64(w, seq - expected);
+	wb_puts(w, "}\n");
+}
+
+size_t
+nout_bound(size_t len, const char *subject)
+{
+	/* \u00XX escapes are the worst case; base64 is 4/3. */
+	return 6 * len + 6 * strlen(subject) + 256;
+}
+
+#define PAGE	4096
+
+/* Bytes a write(2) to pipe fd can surely take without blocking: free
+ * pages, assuming a partly read first and a partly filled last page. */
+static size_t
+pipe_room(int fd, size_t *cap)
+{
+	int	q = 0, sz;
+	size_t	used;
+
+	if ((sz = fcntl(fd, F_GETPIPE_SZ)) <= 0 || ioctl(fd, FIONREAD, &q) == -1)
+		return 0;
+	*cap = (size_t)sz;
+	used = ((size_t)q + PAGE - 1) / PAGE + 1;
+	return (size_t)sz / PAGE > used ? ((size_t)sz / PAGE - used) * PAGE : 0;
+}
+
+/* Length of the longest prefix of p[0..n) made of whole lines and no
+ * longer than max; 0 if the first line is longer. */
+static size_t
+whole_lines(const char *p, size_t n, size_t max)
+{
+	const char	*nl;
+
+	if (n <= max)
+		return n;
+	nl = memrchr(p, '\n', max);
+	return nl != NULL ? (size_t)(nl - p) + 1 : 0;
+}
+
+int
+nout_flush(struct wb *w)
+{
+	struct stat	 st;
+	struct pollfd	 pfd;
+	size_t		 off = 0, room, cap = 0, n;
+	const char	*nl;
+
+	if (w->state != WB_OK || w->len == 0 || fstat(w->fd, &st) == -1 ||
+	    !S_ISFIFO(st.st_mode))
+		return wb_flush(w);
+	while (off < w->len) {
+		room = pipe_room(w->fd, &cap);
+		n = whole_lines(w->buf + off, w->len - off, room);
+		if (n == 0 && room + 2 * PAGE >= cap && cap > 0) {
+			/* A line bigger than the whole pipe: no way to keep
+			 * it atomic, write it as it comes. */
+			nl = memchr(w->buf + off, '\n', w->len - off);
+			n = nl ? (size_t)(nl - w->buf - off) + 1 : w->len - off;
+		}
+		if (n == 0) {
+			pfd.fd = w->fd;
+			pfd.events = POLLOUT;
+			(void)poll(&pfd, 1, 10);
+			if (pfd.revents & POLLERR)
+				break;		/* reader gone: EPIPE below */
+			continue;
+		}
+		if (write_all(w->fd, w->buf + off, n) == -1)
+			break;
+		w->bytes += n;
+		off += n;
+	}
+	/* Whatever is left (after an error) goes through wb_flush, which
+	 * records the error and counts what was lost. */
+	memmove(w->buf, w->buf + off, w->len - off);
+	w->len -= off;
+	return wb_flush(w);
+}
+
+int
+nout_reader_gone(const struct wb *w)
+{
+	struct pollfd	pfd;
+
+	pfd.fd = w->fd;
+	pfd.events = 0;
+	return poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLERR);
+}

@@ -1,0 +1,138 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "nats_out.h"
+#include "nats_resume.h"
+#include "nats_win.h"
+#include "wbuf.h"
+
+static const char *
+line(const char *payload, size_t n, int annotate, int *bad)
+{
+	static struct wb	w;
+	struct nout_msg		m = { payload, n, "p.x", 42, 1795230921781141 };
+
+	if (w.buf == NULL)
+		assert_int_equal(wb_init(&w, -1, 4096), 0);
+	w.len = 0;
+	*bad = nout_msg(&w, &m, annotate);
+	wb_putc(&w, '\0');
+	return w.buf;
+}
+
+static void
+test_plain_and_annotate(void **st)
+{
+	int	bad;
+
+	(void)st;
+	assert_string_equal(line("{\"a\":1}", 7, 0, &bad), "{\"a\":1}\n");
+	assert_int_equal(bad, 0);
+	assert_string_equal(line("[1]", 3, 0, &bad), "[1]\n");
+	assert_string_equal(line("{\"a\":1} ", 8, 1, &bad),
+	    "{\"a\":1,\"_nats_seq\":42,\"_received_at\":1795230921781141}\n");
+	assert_string_equal(line(" { } ", 5, 1, &bad),
+	    "{ \"_nats_seq\":42,\"_received_at\":1795230921781141}\n");
+	assert_int_equal(bad, 0);
+}
+
+static void
+test_bad_payloads(void **st)
+{
+	int	bad;
+
+	(void)st;
+	assert_string_equal(line("not json", 8, 0, &bad),
+	    "{\"type\":\"ssmd_nats_bad_payload\",\"reason\":\"syntax\","
+	    "\"subject\":\"p.x\",\"bytes\":8,\"raw\":\"not json\"}\n");
+	assert_int_equal(bad, 1);
+	assert_string_equal(line("{\"a\":\n1}", 8, 0, &bad),
+	    "{\"type\":\"ssmd_nats_bad_payload\",\"reason\":\"multiline\","
+	    "\"subject\":\"p.x\",\"bytes\":8,\"raw\":\"{\\\"a\\\":\\n1}\"}\n");
+	assert_string_equal(line("[1]", 3, 1, &bad),
+	    "{\"type\":\"ssmd_nats_bad_payload\",\"reason\":\"not_object\","
+	    "\"subject\":\"p.x\",\"bytes\":3,\"raw\":\"[1]\",\"_nats_seq\":42,"
+	    "\"_received_at\":1795230921781141}\n");
+	assert_non_null(strstr(line("\xff\xfe", 2, 0, &bad),
+	    "\"raw_b64\":\"//4=\""));
+	assert_non_null(strstr(line("", 0, 0, &bad), "\"bytes\":0"));
+	assert_int_equal(bad, 1);
+}
+
+static void
+test_gap(void **st)
+{
+	struct wb	w;
+
+	(void)st;
+	assert_int_equal(wb_init(&w, -1, 1024), 0);
+	nout_gap(&w, "S", 4, 6, 1795230921781141);
+	wb_putc(&w, '\0');
+	assert_string_equal(w.buf, "{\"type\":\"ssmd_stream_gap\","
+	    "\"ts\":\"2026-11-21T03:15:21.781141Z\",\"stream\":\"S\","
+	    "\"expected_seq\":4,\"seq\":6,\"missing\":2}\n");
+	wb_free(&w);
+}
+
+static void
+test_line_seq(void **st)
+{
+	const char	*a = "{\"x\":1,\"_nats_seq\":77,\"_received_at\":5}";
+	const char	*b = "{\"_nats_seq\":9,\"x\":{\"y\":1}}";
+	const char	*c = "{\"x\":\"\\\"_nats_seq\\\":99\"}";
+
+	(void)st;
+	assert_int_equal(nresume_line_seq(a, strlen(a)), 77);
+	assert_int_equal(nresume_line_seq(b, strlen(b)), 9);
+	assert_int_equal(nresume_line_seq(c, strlen(c)), 0);
+}
+
+static void
+test_window(void **st)
+{
+	struct win	 w;
+	struct win_ent	*e[5];
+	char		 id[33] = "0123456789abcdef0123456789abcdef";
+	int		 i;
+
+	(void)st;
+	assert_int_equal(win_init(&w, 4, 100), 0);
+	assert_true(win_room(&w, 1000));	/* empty: always one */
+	for (i = 0; i < 4; i++) {
+		e[i] = win_add(&w, 10 + i, "s", 1, "abcdefghij", 10, id);
+		assert_non_null(e[i]);
+	}
+	assert_false(win_room(&w, 0));
+	assert_int_equal(win_count(&w), 4);
+	assert_ptr_equal(win_get(&w, e[2]->idx), e[2]);
+	assert_null(win_get(&w, 99));
+	assert_int_equal(win_done(&w, e[1]), 0);	/* head still pending */
+	assert_int_equal(win_done(&w, e[0]), 11);
+	assert_null(win_get(&w, 1));			/* retired */
+	assert_ptr_equal(win_oldest(&w), e[2]);
+	assert_memory_equal(win_payload(e[2]), "abcdefghij", 10);
+	assert_string_equal(e[2]->buf, "s");
+	assert_true(win_room(&w, 0));
+	e[4] = win_add(&w, 14, "s", 1, "x", 1, id);
+	assert_int_equal(e[4]->idx, 5);
+	assert_int_equal(w.bytes, 21);
+	win_free(&w);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_plain_and_annotate),
+		cmocka_unit_test(test_bad_payloads),
+		cmocka_unit_test(test_gap),
+		cmocka_unit_test(test_line_seq),
+		cmocka_unit_test(test_window),
+	};
+
+	return cmocka_run_group_tests_name("nats_out", tests, NULL, NULL);
+}
