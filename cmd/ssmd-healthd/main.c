@@ -8,6 +8,7 @@
 
 #include "hd_serve.h"
 #include "log.h"
+#include "opt.h"
 #include "parse.h"
 
 static void
@@ -32,16 +33,6 @@ metric_name_ok(const char *s)
 		    *p == '_' || *p == ':' || (p > s && *p >= '0' && *p <= '9')))
 			return 0;
 	return p > s;
-}
-
-static double
-seconds(const char *opt, const char *v)
-{
-	double	d;
-
-	if (parse_duration(v, &d) == -1 || d <= 0 || d > 86400 * 365)
-		die(EX_USAGE, "bad duration", "option=%s value=%s", opt, log_q(v));
-	return d;
 }
 
 int
@@ -88,7 +79,7 @@ main(int argc, char *argv[])
 			o.dir = optarg;
 			break;
 		case 's':
-			o.src.stale_after = seconds("--stale-after", optarg);
+			o.src.stale_after = opt_duration("--stale-after", optarg, 0.001, 86400 * 365);
 			break;
 		case 'f':
 			o.src.feed = optarg;
@@ -103,7 +94,7 @@ main(int argc, char *argv[])
 			o.src.last = optarg;
 			break;
 		case 't':
-			o.timeout = seconds("--timeout", optarg);
+			o.timeout = opt_duration("--timeout", optarg, 0.001, 86400 * 365);
 			break;
 		case 'M':
 			if (parse_size(optarg, &v) == -1 || v == 0 ||

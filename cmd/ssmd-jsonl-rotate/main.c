@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "opt.h"
 #include "metrics.h"
 #include "parse.h"
 #include "rot.h"
@@ -27,29 +28,6 @@ usage(FILE *f, int code)
 	    "         [--on-close-retry DURATION] [--on-close-wait DURATION]\n"
 	    "         [--on-close-timeout DURATION] DIR\n");
 	exit(code);
-}
-
-static double
-duration(const char *opt, const char *v, double min)
-{
-	double	d;
-
-	if (parse_duration(v, &d) == -1 || d < min || d > 86400 * 366)
-		die(EX_USAGE, "bad duration", "option=%s value=%s", opt,
-		    log_q(v));
-	return d;
-}
-
-static uint64_t
-number(const char *opt, const char *v, uint64_t min, uint64_t max)
-{
-	uint64_t	n;
-
-	if (parse_uint(v, min, max, &n) == -1)
-		die(EX_USAGE, "bad number", "option=%s value=%s min=%llu "
-		    "max=%llu", opt, log_q(v), (unsigned long long)min,
-		    (unsigned long long)max);
-	return n;
 }
 
 int
@@ -106,7 +84,7 @@ main(int argc, char *argv[])
 			o.date_now = strcmp(optarg, "now") == 0;
 			break;
 		case 'a':
-			o.max_age_us = duration("--max-age", optarg, 0) * 1e6;
+			o.max_age_us = opt_duration("--max-age", optarg, 0, 86400 * 366) * 1e6;
 			if (o.max_age_us != 0 && o.max_age_us < 1000000)
 				die(EX_USAGE, "--max-age: want 0 or at least "
 				    "1s", "value=%s", log_q(optarg));
@@ -121,21 +99,16 @@ main(int argc, char *argv[])
 			o.gzip = 0;
 			break;
 		case 'z':
-			o.level = number("--level", optarg, 1, 9);
+			o.level = opt_uint("--level", optarg, 1, 9);
 			break;
 		case 'i':
-			o.flush_interval = duration("--flush-interval",
-			    optarg, 0);
+			o.flush_interval = opt_duration("--flush-interval", optarg, 0, 86400 * 366);
 			break;
 		case 'c':
-			o.idle_close = duration("--idle-close", optarg, 0);
+			o.idle_close = opt_duration("--idle-close", optarg, 0, 86400 * 366);
 			break;
 		case 'l':
-			if (parse_size(optarg, &v) == -1 || v == 0 ||
-			    v > (1ULL << 30))
-				die(EX_USAGE, "bad --max-line: want 1 to 1G",
-				    "value=%s", log_q(optarg));
-			o.max_line = v;
+			o.max_line = opt_max_line(optarg);
 			break;
 		case 'm':
 			mdir = optarg;
@@ -144,22 +117,21 @@ main(int argc, char *argv[])
 			o.on_close = optarg;
 			break;
 		case 'Q':
-			o.oc_queue = number("--on-close-queue", optarg, 1,
+			o.oc_queue = opt_uint("--on-close-queue", optarg, 1,
 			    1000000);
 			break;
 		case 'A':
-			o.oc_attempts = number("--on-close-attempts", optarg,
+			o.oc_attempts = opt_uint("--on-close-attempts", optarg,
 			    1, 1000);
 			break;
 		case 'R':
-			o.oc_retry = duration("--on-close-retry", optarg, 0);
+			o.oc_retry = opt_duration("--on-close-retry", optarg, 0, 86400 * 366);
 			break;
 		case 'W':
-			o.oc_wait = duration("--on-close-wait", optarg, 0);
+			o.oc_wait = opt_duration("--on-close-wait", optarg, 0, 86400 * 366);
 			break;
 		case 'T':
-			o.oc_timeout = duration("--on-close-timeout", optarg,
-			    0);
+			o.oc_timeout = opt_duration("--on-close-timeout", optarg, 0, 86400 * 366);
 			break;
 		case 'h':
 			usage(stdout, EX_OK);
@@ -179,9 +151,7 @@ main(int argc, char *argv[])
 	if (!o.gzip && o.max_age_us == 0 && o.max_size != 0)
 		die(EX_USAGE, "--max-size does not go with --max-age 0 "
 		    "--no-gzip (one file per day, appended)", "");
-	if (metrics_open(mdir, "ssmd-jsonl-rotate", NULL) == -1)
-		die(EX_CANTCREAT, "metrics directory is not writable",
-		    "dir=%s", log_q(mdir ? mdir : getenv("SSMD_METRICS_DIR")));
+	opt_metrics(mdir, "ssmd-jsonl-rotate");
 	sig_init();
 	return rot_run(&o, STDIN_FILENO);
 }

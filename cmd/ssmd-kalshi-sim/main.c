@@ -7,6 +7,7 @@
 #include <sysexits.h>
 
 #include "log.h"
+#include "opt.h"
 #include "metrics.h"
 #include "parse.h"
 #include "sig.h"
@@ -25,27 +26,6 @@ usage(FILE *f, int code)
 	    "           [--command-log FILE] [--max-message BYTES]\n"
 	    "           [--rest-429 N] [--retry-after SECS] [--metrics-dir DIR]\n");
 	exit(code);
-}
-
-static uint64_t
-num(const char *opt, const char *v, uint64_t min, uint64_t max)
-{
-	uint64_t n;
-
-	if (parse_uint(v, min, max, &n) == -1)
-		die(EX_USAGE, "bad number", "option=%s value=%s", opt, log_q(v));
-	return n;
-}
-
-static double
-dur(const char *opt, const char *v)
-{
-	double	 d;
-
-	if (parse_duration(v, &d) == -1 || d < 0)
-		die(EX_USAGE, "bad duration", "option=%s value=%s", opt,
-		    log_q(v));
-	return d;
 }
 
 int
@@ -101,34 +81,34 @@ main(int argc, char *argv[])
 	while ((ch = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case O_LISTEN:	 o.addr = optarg; break;
-		case O_PORT:	 o.port = (int)num("--port", optarg, 0, 65535); break;
+		case O_PORT:	 o.port = (int)opt_uint("--port", optarg, 0, 65535); break;
 		case O_PORTFILE: o.port_file = optarg; break;
 		case O_CERT:	 o.cert = optarg; break;
 		case O_KEY:	 o.key = optarg; break;
 		case O_PUB:	 o.pubkey = optarg; break;
 		case O_NOAUTH:	 o.no_auth = 1; break;
 		case O_APIKEY:	 o.api_key = optarg; break;
-		case O_WINDOW:	 o.auth_window = dur("--auth-window", optarg); break;
+		case O_WINDOW:	 o.auth_window = opt_duration("--auth-window", optarg, 0, 86400 * 366); break;
 		case O_MARKETS:
-			o.markets = num("--markets", optarg, 1, 1000000);
+			o.markets = opt_uint("--markets", optarg, 1, 1000000);
 			break;
 		case O_PEREVENT:
-			o.per_event = num("--per-event", optarg, 1, 1000);
+			o.per_event = opt_uint("--per-event", optarg, 1, 1000);
 			break;
 		case O_TICKERS:	 o.tickers_file = optarg; break;
-		case O_SEED:	 o.seed = num("--seed", optarg, 0, UINT64_MAX); break;
+		case O_SEED:	 o.seed = opt_uint("--seed", optarg, 0, UINT64_MAX); break;
 		case O_START:
-			o.start_time = (int64_t)num("--start-time", optarg, 1,
+			o.start_time = (int64_t)opt_uint("--start-time", optarg, 1,
 			    4102444800ULL);
 			break;
 		case O_RATE:
-			o.rate = (double)num("--rate", optarg, 0, 10000000);
+			o.rate = (double)opt_uint("--rate", optarg, 0, 10000000);
 			break;
 		case O_MAXFR:
-			o.max_frames = num("--max-frames", optarg, 0, UINT64_MAX);
+			o.max_frames = opt_uint("--max-frames", optarg, 0, UINT64_MAX);
 			break;
 		case O_REPLAY:	 o.replay = optarg; break;
-		case O_PING:	 o.ping_interval = dur("--ping-interval", optarg); break;
+		case O_PING:	 o.ping_interval = opt_duration("--ping-interval", optarg, 0, 86400 * 366); break;
 		case O_FAULT:
 			if (o.nfaults == SIM_MAX_FAULTS)
 				die(EX_USAGE, "too many --fault options", "max=%d",
@@ -148,11 +128,11 @@ main(int argc, char *argv[])
 			break;
 		}
 		case O_429:
-			o.rest_429_every = (unsigned)num("--rest-429", optarg, 0,
+			o.rest_429_every = (unsigned)opt_uint("--rest-429", optarg, 0,
 			    1000000);
 			break;
 		case O_RETRY:
-			o.retry_after = (unsigned)num("--retry-after", optarg, 0,
+			o.retry_after = (unsigned)opt_uint("--retry-after", optarg, 0,
 			    3600);
 			break;
 		case O_METRICS:	 o.metrics_dir = optarg; break;
@@ -172,10 +152,7 @@ main(int argc, char *argv[])
 		die(EX_USAGE, "--cert and --key go together", "");
 	if (!o.no_auth && o.pubkey == NULL)
 		die(EX_USAGE, "--public-key FILE is required (or --no-auth)", "");
-	if (metrics_open(o.metrics_dir, "ssmd-kalshi-sim", NULL) == -1)
-		die(EX_CANTCREAT, "metrics directory is not writable", "dir=%s",
-		    log_q(o.metrics_dir ? o.metrics_dir :
-		    getenv("SSMD_METRICS_DIR")));
+	opt_metrics(o.metrics_dir, "ssmd-kalshi-sim");
 	sig_init();
 	return sim_run(&o);
 }

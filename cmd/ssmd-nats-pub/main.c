@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "opt.h"
 #include "metrics.h"
 #include "nats_conn.h"
 #include "nats_pub.h"
@@ -32,17 +33,6 @@ usage(FILE *f, int code)
 	    "                     [--progress | --no-progress] "
 	    "[--metrics-dir DIR]\n");
 	exit(code);
-}
-
-static double
-duration(const char *opt, const char *v, double min)
-{
-	double	d;
-
-	if (parse_duration(v, &d) == -1 || d < min)
-		die(EX_USAGE, "bad duration", "option=%s value=%s", opt,
-		    log_q(v));
-	return d;
 }
 
 int
@@ -103,12 +93,10 @@ main(int argc, char *argv[])
 		case 'c': o.create = 1; break;
 		case 'k': o.core = 1; break;
 		case 'D':
-			o.dup_window_ns = (int64_t)(duration("--duplicate-window",
-			    optarg, 0.001) * 1e9);
+			o.dup_window_ns = (int64_t)(opt_duration("--duplicate-window", optarg, 0.001, 86400 * 366) * 1e9);
 			break;
 		case 'a':
-			o.max_age_ns = (int64_t)(duration("--max-age", optarg,
-			    0) * 1e9);
+			o.max_age_ns = (int64_t)(opt_duration("--max-age", optarg, 0, 86400 * 366) * 1e9);
 			break;
 		case 'I':
 			if (strcmp(optarg, "sha256") != 0 &&
@@ -130,17 +118,13 @@ main(int argc, char *argv[])
 			o.max_pending_bytes = v;
 			break;
 		case 't':
-			o.ack_timeout = duration("--ack-timeout", optarg, 0.1);
+			o.ack_timeout = opt_duration("--ack-timeout", optarg, 0.1, 86400 * 366);
 			break;
 		case 'R':
-			o.retry = duration("--retry", optarg, 0.05);
+			o.retry = opt_duration("--retry", optarg, 0.05, 86400 * 366);
 			break;
 		case 'l':
-			if (parse_size(optarg, &v) == -1 || v == 0 ||
-			    v > (1ULL << 30))
-				die(EX_USAGE, "bad --max-line: want 1 to 1G",
-				    "value=%s", log_q(optarg));
-			o.max_line = v;
+			o.max_line = opt_max_line(optarg);
 			break;
 		case 'i':
 			if ((o.invalid = npub_policy(optarg)) == -1)
@@ -178,9 +162,7 @@ main(int argc, char *argv[])
 	if (o.core && o.create)
 		die(EX_USAGE, "--core and --create-stream do not go together",
 		    "");
-	if (metrics_open(mdir, "ssmd-nats-pub", NULL) == -1)
-		die(EX_CANTCREAT, "metrics directory is not writable",
-		    "dir=%s", log_q(mdir ? mdir : getenv("SSMD_METRICS_DIR")));
+	opt_metrics(mdir, "ssmd-nats-pub");
 	sig_init();
 	return npub_run(&o, STDIN_FILENO);
 }

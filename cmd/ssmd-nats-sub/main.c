@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "opt.h"
 #include "metrics.h"
 #include "nats_conn.h"
 #include "nats_sub.h"
@@ -111,9 +112,7 @@ main(int argc, char *argv[])
 		    "must hold _nats_seq)", "");
 	if (o.resume_from != NULL && !start_given)
 		o.start = NSUB_ALL;
-	if (metrics_open(mdir, "ssmd-nats-sub", NULL) == -1)
-		die(EX_CANTCREAT, "metrics directory is not writable",
-		    "dir=%s", log_q(mdir ? mdir : getenv("SSMD_METRICS_DIR")));
+	opt_metrics(mdir, "ssmd-nats-sub");
 	sig_init();
 	return nsub_run(&o, STDOUT_FILENO);
 }

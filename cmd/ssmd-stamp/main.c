@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "opt.h"
 #include "metrics.h"
 #include "parse.h"
 #include "sig.h"
@@ -36,7 +37,6 @@ main(int argc, char *argv[])
 	};
 	struct stamp_opts	 o = { "kalshi", 16 << 20, STAMP_KEEP, NULL };
 	const char		*mdir = NULL;
-	uint64_t		 v;
 	int			 ch;
 
 	log_init("ssmd-stamp");
@@ -52,11 +52,7 @@ main(int argc, char *argv[])
 			mdir = optarg;
 			break;
 		case 'l':
-			if (parse_size(optarg, &v) == -1 || v == 0 ||
-			    v > (1ULL << 30))
-				die(EX_USAGE, "bad --max-line: want 1 to 1G",
-				    "value=%s", log_q(optarg));
-			o.max_line = v;
+			o.max_line = opt_max_line(optarg);
 			break;
 		case 'i':
 			if ((o.policy = stamp_policy(optarg)) == -1)
@@ -85,9 +81,7 @@ main(int argc, char *argv[])
 		die(EX_USAGE, "--invalid reject needs --reject-file", "");
 	if (o.reject_path != NULL && o.policy != STAMP_REJECT)
 		die(EX_USAGE, "--reject-file goes with --invalid reject", "");
-	if (metrics_open(mdir, "ssmd-stamp", NULL) == -1)
-		die(EX_CANTCREAT, "metrics directory is not writable",
-		    "dir=%s", log_q(mdir ? mdir : getenv("SSMD_METRICS_DIR")));
+	opt_metrics(mdir, "ssmd-stamp");
 	sig_init();
 	return stamp_run(&o, STDIN_FILENO, STDOUT_FILENO);
 }

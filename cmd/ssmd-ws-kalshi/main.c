@@ -15,6 +15,7 @@
 #include "kcfg.h"
 #include "krest.h"
 #include "log.h"
+#include "opt.h"
 #include "metrics.h"
 #include "parse.h"
 #include "sig.h"
@@ -48,17 +49,6 @@ struct args {
 	unsigned	 page_limit;
 	double		 rest_interval;
 };
-
-static double
-duration(const char *opt, const char *v, double min)
-{
-	double	d;
-
-	if (parse_duration(v, &d) == -1 || d < min)
-		die(EX_USAGE, "bad duration", "option=%s value=%s", opt,
-		    log_q(v));
-	return d;
-}
 
 static void
 set_list(struct kstrv *sv, const char *opt, const char *v, int tickers)
@@ -157,17 +147,12 @@ options(int argc, char *argv[], struct args *a, struct kcfg *ov,
 				    "value=%s", log_q(optarg));
 			a->k.max_frame = v;
 			break;
-		case O_CT: a->k.connect_timeout = duration("--connect-timeout",
-			    optarg, 0.01); break;
-		case O_AT: a->k.ack_timeout = duration("--ack-timeout", optarg,
-			    0.01); break;
-		case O_SA: a->k.stale_after = duration("--stale-after", optarg,
-			    0.05); break;
-		case O_PI: a->k.ping_interval = duration("--ping-interval",
-			    optarg, 0); break;
+		case O_CT: a->k.connect_timeout = opt_duration("--connect-timeout", optarg, 0.01, 86400 * 366); break;
+		case O_AT: a->k.ack_timeout = opt_duration("--ack-timeout", optarg, 0.01, 86400 * 366); break;
+		case O_SA: a->k.stale_after = opt_duration("--stale-after", optarg, 0.05, 86400 * 366); break;
+		case O_PI: a->k.ping_interval = opt_duration("--ping-interval", optarg, 0, 86400 * 366); break;
 		case O_RC: a->k.reconnect = 1; break;
-		case O_BM: a->k.backoff_max = duration("--backoff-max", optarg,
-			    0.01); break;
+		case O_BM: a->k.backoff_max = opt_duration("--backoff-max", optarg, 0.01, 86400 * 366); break;
 		case O_GAP:
 			if (strcmp(optarg, "resubscribe") == 0)
 				a->k.on_gap = KGAP_RESUBSCRIBE;
@@ -184,8 +169,7 @@ options(int argc, char *argv[], struct args *a, struct kcfg *ov,
 				    "value=%s", log_q(optarg));
 			a->page_limit = v;
 			break;
-		case O_RI: a->rest_interval = duration("--rest-interval",
-			    optarg, 0); break;
+		case O_RI: a->rest_interval = opt_duration("--rest-interval", optarg, 0, 86400 * 366); break;
 		case O_OB:
 			if (parse_size(optarg, &v) == -1 || v < 4096 ||
 			    v > (1ULL << 30))
@@ -336,9 +320,7 @@ main(int argc, char *argv[])
 	    (ssl = tls_client_ctx(c.ca_file, err, sizeof(err))) == NULL)
 		die(EX_CONFIG, "cannot set up TLS", "ca_file=%s error=%s",
 		    log_q(c.ca_file ? c.ca_file : "(system)"), log_q(err));
-	if (metrics_open(a.mdir, "ssmd-ws-kalshi", NULL) == -1)
-		die(EX_CANTCREAT, "metrics directory is not writable",
-		    "dir=%s", log_q(a.mdir ? a.mdir : getenv("SSMD_METRICS_DIR")));
+	opt_metrics(a.mdir, "ssmd-ws-kalshi");
 	sig_init();
 	if ((base = event_base_new()) == NULL ||
 	    (dns = evdns_base_new(base, EVDNS_BASE_INITIALIZE_NAMESERVERS))

@@ -1,0 +1,20 @@
+/* opt: command-line values for main(): the value, or exit 64 with a
+ * message naming the option. */
+#ifndef SSMD_OPT_H
+#define SSMD_OPT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+double		opt_duration(const char *opt, const char *v, double min,
+		    double max);
+uint64_t	opt_uint(const char *opt, const char *v, uint64_t min,
+		    uint64_t max);
+uint64_t	opt_size(const char *opt, const char *v, uint64_t min,
+		    uint64_t max);
+/* --max-line: 1 byte to 1G. */
+size_t		opt_max_line(const char *v);
+/* Open the metrics file (metrics_open) or exit 73. */
+void		opt_metrics(const char *dir, const char *prog);
+
+#endif
