@@ -8,6 +8,7 @@
 
 #include <openssl/evp.h>
 
+#include "badline.h"
 #include "json.h"
 #include "lineio.h"
 #include "log.h"
@@ -51,8 +52,9 @@ struct npub {
 	double			 start, last_tick;
 	int			 nr_seen;	/* a "no responders" arrived */
 	struct log_rate		 rate;
-	struct metric		*m_lines, *m_pub, *m_dup, *m_fail, *m_resent;
-	struct metric		*m_empty, *m_bytes, *m_pending, *m_acked;
+	struct linestat		 st;
+	struct metric		*m_pub, *m_dup, *m_fail, *m_resent;
+	struct metric		*m_pending, *m_acked;
 	struct metric		*m_invalid_pub, *m_rej[R_NREASONS];
 };
 
@@ -103,10 +105,7 @@ setup_metrics(struct npub *p)
 
 	snprintf(l, sizeof(l), "stream=\"%s\"", p->o->stream ? p->o->stream :
 	    "");
-	p->m_lines = metrics_counter("ssmd_nats_pub_lines_in_total", l,
-	    "Lines read, empty and bad ones included.");
-	p->m_bytes = metrics_counter("ssmd_nats_pub_bytes_in_total", l,
-	    "Bytes read.");
+	linestat_init(&p->st, "ssmd_nats_pub", l);
 	p->m_pub = metrics_counter("ssmd_nats_pub_published_total", l,
 	    "Messages the server stored (acknowledged, not duplicates); "
 	    "with --core, messages sent.");
@@ -117,8 +116,6 @@ setup_metrics(struct npub *p)
 	p->m_resent = metrics_counter("ssmd_nats_pub_republished_total", l,
 	    "Messages published again after a reconnect or an unanswered "
 	    "publish.");
-	p->m_empty = metrics_counter("ssmd_nats_pub_empty_lines_total", l,
-	    "Empty lines skipped.");
 	p->m_invalid_pub = metrics_counter(
 	    "ssmd_nats_pub_invalid_published_total", l,
 	    "Lines that are not JSON, published to {prefix}.invalid.");
@@ -433,12 +430,13 @@ handle_line(struct npub *p, const struct lr_line *l)
 {
 	char		 subj[SUBJECT_MAX], id[33] = "";
 	struct win_ent	*e;
-	int		 invalid = 0;
+	int		 invalid = 0, why;
 	uint64_t	 line = p->lr.lineno;
 
 	if (l->flags & LR_LONG) {
 		if (l->flags & LR_FIRST) {
-			metric_inc(p->m_lines);
+			metric_inc(p->st.in);
+			metric_inc(p->st.invalid[BAD_TOO_LONG]);
 			p->lines++;
 		}
 		reject(p, R_TOO_LONG, l, line + ((l->flags & LR_MORE) != 0));
@@ -446,13 +444,14 @@ handle_line(struct npub *p, const struct lr_line *l)
 			return 0;
 		goto done;
 	}
-	metric_inc(p->m_lines);
+	metric_inc(p->st.in);
 	p->lines++;
 	if (l->len == 0) {
-		metric_inc(p->m_empty);
+		metric_inc(p->st.empty);
 		goto done;
 	}
-	if (json_check(l->p, l->len, NULL) != JSON_OK) {
+	if ((why = json_check(l->p, l->len, NULL)) != JSON_OK) {
+		metric_inc(p->st.invalid[why]);
 		if (p->o->invalid == NPUB_STOP) {
 			log_error("stopping at a line that is not JSON",
 			    "line=%llu resume_line=%llu",
@@ -517,7 +516,7 @@ tick(struct npub *p)
 {
 	metric_set(p->m_pending, win_count(&p->w));
 	metric_set(p->m_acked, (double)p->acked_line);
-	metric_set(p->m_bytes, (double)p->lr.bytes);
+	metric_set(p->st.bytes_in, (double)p->lr.bytes);
 	if (p->rej.fd != -1)
 		wb_flush(&p->rej);
 	metrics_tick();
