@@ -276,21 +276,59 @@ belongs(const struct prom_family *f, const char *name, size_t len)
 	return 0;
 }
 
-/* "# HELP name text" or "# TYPE name type"; other comments are ignored. */
+/* White space as Python's str.split() sees it, within ASCII. */
+static int
+py_space(unsigned char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
+}
+
+/* The Python client takes a comment's second word, whatever the first,
+ * for its keyword ("## TYPE x y" and "#\tTYPE x y" are TYPE lines to it).
+ * Find that word as it does: 1 with *kw set if it is HELP or TYPE, 0 for
+ * a plain comment, -1 if a non-ASCII byte (maybe Unicode white space)
+ * makes the answer uncertain. */
+static int
+comment_keyword(const char *p, const char *end, const char **kw)
+{
+	const char	*w;
+	int		 n;
+
+	for (n = 1; n <= 2; n++) {
+		while (p < end && py_space(*p))
+			p++;
+		for (w = p; p < end && !py_space(*p); p++)
+			if ((unsigned char)*p >= 0x80)
+				return -1;
+		if (w == p)
+			return 0;
+	}
+	if (p - w != 4 || (memcmp(w, "HELP", 4) != 0 &&
+	    memcmp(w, "TYPE", 4) != 0))
+		return 0;
+	*kw = w;
+	return 1;
+}
+
+/* "# HELP name text" or "# TYPE name type"; other comments are ignored.
+ * A line that any reader could take for HELP or TYPE must have exactly
+ * this form, so no two readers see different things in a file served. */
 static int
 parse_comment(struct pstate *ps, const char *p, const char *end)
 {
 	struct prom_family	*f;
 	const char		*q, *kw = NULL;
 	long			 i;
-	int			 help, t;
+	int			 help, t, r;
 
-	p = skip_blank(p + 1, end);
-	if (end - p > 4 && (memcmp(p, "HELP", 4) == 0 ||
-	    memcmp(p, "TYPE", 4) == 0) && is_blank(p[4]))
-		kw = p;
-	if (kw == NULL)
+	if ((r = comment_keyword(p, end, &kw)) == -1)
+		return fail(ps, "non-ASCII byte in a comment's first words");
+	if (r == 0)
 		return 0;
+	if (kw != p + 2 || p[1] != ' ' || end - kw < 5 || kw[4] != ' ')
+		return fail(ps, "%.4s line not in the form '# %.4s name ...'",
+		    kw, kw);
+	p = kw;
 	help = kw[0] == 'H';
 	p = skip_blank(p + 5, end);
 	if ((q = scan_name(p, end, 1)) == p || (q < end && !is_blank(*q)))

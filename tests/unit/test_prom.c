@@ -121,6 +121,11 @@ t_structure(void **state)
 	bad("# TYPE a widget\na 1\n", "unknown TYPE");
 	bad("# TYPE 9a gauge\n", "bad metric name");
 	bad("# HELP a bad \\q escape\n", "bad escape");
+	/* The Python client reads a comment's second word as its keyword. */
+	ok("# just a comment\n#TYPE is not a keyword here\na 1\n");
+	bad("## TYPE x histogramm\nx 1\n", "not in the form");
+	bad("# \tTYPE a\tgauge\na 1\n", "not in the form");
+	bad("#\xc2\xa0TYPE a gauge\na 1\n", "non-ASCII");
 }
 
 static void
