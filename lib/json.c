@@ -423,6 +423,22 @@ json_escape(struct wb *w, const char *s, size_t n)
 }
 
 const char *
+json_skip_string(const char *s, const char *e)
+{
+	uc	*p = (uc *)s + 1, *end = (uc *)e;
+
+	for (;;) {
+		if ((p = str_plain(p, end)) == end)
+			return NULL;
+		if (*p == '"')
+			return (const char *)p + 1;
+		p += *p == '\\' ? 2 : 1;	/* an escape, or a byte not checked here */
+		if (p > end)
+			return NULL;
+	}
+}
+
+const char *
 json_skip(const char *s, const char *e)
 {
 	uc	*p = (uc *)s, *end = (uc *)e;
@@ -434,12 +450,9 @@ json_skip(const char *s, const char *e)
 			return NULL;
 		switch (*p) {
 		case '"':
-			for (p++; p < end && *p != '"'; p++)
-				if (*p == '\\')
-					p++;
-			if (p >= end)
+			if ((p = (uc *)json_skip_string((const char *)p,
+			    (const char *)end)) == NULL)
 				return NULL;
-			p++;
 			break;
 		case '{': case '[':
 			depth++;

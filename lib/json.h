@@ -50,6 +50,9 @@ const char	*json_find(const char *p, size_t n, const char *key);
 /* Like json_get, but a string value's span excludes the quotes and -1 is
  * returned when the value is not a string. */
 int	json_get_str(const char *p, size_t n, const char *key, struct json_span *out);
+/* Pointer just past the string whose opening quote is at p, or NULL if it
+ * does not end before end.  Not validated: for text json_check passed. */
+const char	*json_skip_string(const char *p, const char *end);
 /* Pointer just past the value that starts at p, or NULL if malformed. */
 const char	*json_skip(const char *p, const char *end);
 

@@ -36,18 +36,6 @@ num(const char *p, size_t n, int64_t *v)
 }
 
 /* Past the string whose opening quote is at p, in checked text. */
-static const char *
-skip_str(const char *p, const char *e)
-{
-	for (p++; p < e; p++) {
-		if (*p == '\\')
-			p++;
-		else if (*p == '"')
-			return p + 1;
-	}
-	return NULL;
-}
-
 /* Past the value at p in text already checked by json_check: only
  * brackets, strings and delimiters matter, so this is much cheaper than
  * json_skip, which checks as it goes. */
@@ -57,7 +45,7 @@ skip_checked(const char *p, const char *e)
 	int	depth = 0;
 
 	if (p < e && *p == '"')
-		return skip_str(p, e);
+		return json_skip_string(p, e);
 	if (p < e && *p != '{' && *p != '[') {
 		/* A number or a literal: it ends at a delimiter. */
 		while (p < e && *p != ',' && *p != '}' && *p != ']' &&
@@ -68,7 +56,7 @@ skip_checked(const char *p, const char *e)
 	for (; p < e; p++) {
 		switch (*p) {
 		case '"':
-			if ((p = skip_str(p, e)) == NULL)
+			if ((p = json_skip_string(p, e)) == NULL)
 				return NULL;
 			p--;
 			break;
@@ -103,7 +91,7 @@ kframe_scan(const char *p, size_t n, struct kframe *f)
 		if (p == e || *p != '"')
 			return -1;
 		k = p + 1;
-		if ((p = skip_str(p, e)) == NULL)
+		if ((p = json_skip_string(p, e)) == NULL)
 			return -1;
 		kl = p - 1 - k;
 		p = ws(p, e);
