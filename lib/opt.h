@@ -6,6 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The longest duration an option takes: a year. */
+#define OPT_LONGEST	(366 * 86400.0)
+
 double		opt_duration(const char *opt, const char *v, double min,
 		    double max);
 uint64_t	opt_uint(const char *opt, const char *v, uint64_t min,

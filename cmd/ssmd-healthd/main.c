@@ -59,7 +59,6 @@ main(int argc, char *argv[])
 		10, 1 << 20
 	};
 	char		 listen[256] = "0.0.0.0:8080";
-	uint64_t	 v;
 	int		 ch;
 
 	log_init("ssmd-healthd");
@@ -79,7 +78,9 @@ main(int argc, char *argv[])
 			o.dir = optarg;
 			break;
 		case 's':
-			o.src.stale_after = opt_duration("--stale-after", optarg, 0.001, 86400 * 365);
+			o.src.stale_after = opt_duration("--stale-after",
+			    optarg,
+			    0.001, OPT_LONGEST);
 			break;
 		case 'f':
 			o.src.feed = optarg;
@@ -94,14 +95,12 @@ main(int argc, char *argv[])
 			o.src.last = optarg;
 			break;
 		case 't':
-			o.timeout = opt_duration("--timeout", optarg, 0.001, 86400 * 365);
+			o.timeout = opt_duration("--timeout", optarg,
+			    0.001, OPT_LONGEST);
 			break;
 		case 'M':
-			if (parse_size(optarg, &v) == -1 || v == 0 ||
-			    v > (64ULL << 20))
-				die(EX_USAGE, "bad --max-file: want 1 to 64M",
-				    "value=%s", log_q(optarg));
-			o.max_file = v;
+			o.max_file = opt_size("--max-file", optarg,
+			    1, 64ULL << 20);
 			break;
 		case 'h':
 			usage(stdout, EX_OK);

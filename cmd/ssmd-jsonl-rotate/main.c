@@ -62,7 +62,6 @@ main(int argc, char *argv[])
 		.oc_timeout = 3600,
 	};
 	const char	*mdir = NULL;
-	uint64_t	 v;
 	int		 ch;
 
 	log_init("ssmd-jsonl-rotate");
@@ -84,16 +83,15 @@ main(int argc, char *argv[])
 			o.date_now = strcmp(optarg, "now") == 0;
 			break;
 		case 'a':
-			o.max_age_us = opt_duration("--max-age", optarg, 0, 86400 * 366) * 1e6;
+			o.max_age_us = opt_duration("--max-age", optarg,
+			    0, OPT_LONGEST) * 1e6;
 			if (o.max_age_us != 0 && o.max_age_us < 1000000)
 				die(EX_USAGE, "--max-age: want 0 or at least "
 				    "1s", "value=%s", log_q(optarg));
 			break;
 		case 's':
-			if (parse_size(optarg, &v) == -1)
-				die(EX_USAGE, "bad --max-size", "value=%s",
-				    log_q(optarg));
-			o.max_size = v;
+			o.max_size = opt_size("--max-size", optarg,
+			    0, UINT64_MAX);
 			break;
 		case 'n':
 			o.gzip = 0;
@@ -102,10 +100,13 @@ main(int argc, char *argv[])
 			o.level = opt_uint("--level", optarg, 1, 9);
 			break;
 		case 'i':
-			o.flush_interval = opt_duration("--flush-interval", optarg, 0, 86400 * 366);
+			o.flush_interval = opt_duration("--flush-interval",
+			    optarg,
+			    0, OPT_LONGEST);
 			break;
 		case 'c':
-			o.idle_close = opt_duration("--idle-close", optarg, 0, 86400 * 366);
+			o.idle_close = opt_duration("--idle-close", optarg,
+			    0, OPT_LONGEST);
 			break;
 		case 'l':
 			o.max_line = opt_max_line(optarg);
@@ -125,13 +126,17 @@ main(int argc, char *argv[])
 			    1, 1000);
 			break;
 		case 'R':
-			o.oc_retry = opt_duration("--on-close-retry", optarg, 0, 86400 * 366);
+			o.oc_retry = opt_duration("--on-close-retry", optarg,
+			    0, OPT_LONGEST);
 			break;
 		case 'W':
-			o.oc_wait = opt_duration("--on-close-wait", optarg, 0, 86400 * 366);
+			o.oc_wait = opt_duration("--on-close-wait", optarg,
+			    0, OPT_LONGEST);
 			break;
 		case 'T':
-			o.oc_timeout = opt_duration("--on-close-timeout", optarg, 0, 86400 * 366);
+			o.oc_timeout = opt_duration("--on-close-timeout",
+			    optarg,
+			    0, OPT_LONGEST);
 			break;
 		case 'h':
 			usage(stdout, EX_OK);

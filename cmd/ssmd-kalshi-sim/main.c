@@ -9,7 +9,6 @@
 #include "log.h"
 #include "opt.h"
 #include "metrics.h"
-#include "parse.h"
 #include "sig.h"
 #include "sim_srv.h"
 
@@ -81,14 +80,18 @@ main(int argc, char *argv[])
 	while ((ch = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case O_LISTEN:	 o.addr = optarg; break;
-		case O_PORT:	 o.port = (int)opt_uint("--port", optarg, 0, 65535); break;
+		case O_PORT:	 o.port = (int)opt_uint("--port", optarg,
+		    0, 65535); break;
 		case O_PORTFILE: o.port_file = optarg; break;
 		case O_CERT:	 o.cert = optarg; break;
 		case O_KEY:	 o.key = optarg; break;
 		case O_PUB:	 o.pubkey = optarg; break;
 		case O_NOAUTH:	 o.no_auth = 1; break;
 		case O_APIKEY:	 o.api_key = optarg; break;
-		case O_WINDOW:	 o.auth_window = opt_duration("--auth-window", optarg, 0, 86400 * 366); break;
+		case O_WINDOW:
+			o.auth_window = opt_duration("--auth-window", optarg,
+			    0, OPT_LONGEST);
+			break;
 		case O_MARKETS:
 			o.markets = opt_uint("--markets", optarg, 1, 1000000);
 			break;
@@ -96,19 +99,26 @@ main(int argc, char *argv[])
 			o.per_event = opt_uint("--per-event", optarg, 1, 1000);
 			break;
 		case O_TICKERS:	 o.tickers_file = optarg; break;
-		case O_SEED:	 o.seed = opt_uint("--seed", optarg, 0, UINT64_MAX); break;
+		case O_SEED:	 o.seed = opt_uint("--seed", optarg,
+		    0, UINT64_MAX); break;
 		case O_START:
-			o.start_time = (int64_t)opt_uint("--start-time", optarg, 1,
+			o.start_time = (int64_t)opt_uint("--start-time", optarg,
+			    1,
 			    4102444800ULL);
 			break;
 		case O_RATE:
-			o.rate = (double)opt_uint("--rate", optarg, 0, 10000000);
+			o.rate = (double)opt_uint("--rate", optarg,
+			    0, 10000000);
 			break;
 		case O_MAXFR:
-			o.max_frames = opt_uint("--max-frames", optarg, 0, UINT64_MAX);
+			o.max_frames = opt_uint("--max-frames", optarg,
+			    0, UINT64_MAX);
 			break;
 		case O_REPLAY:	 o.replay = optarg; break;
-		case O_PING:	 o.ping_interval = opt_duration("--ping-interval", optarg, 0, 86400 * 366); break;
+		case O_PING:
+			o.ping_interval = opt_duration("--ping-interval", optarg,
+			    0, OPT_LONGEST);
+			break;
 		case O_FAULT:
 			if (o.nfaults == SIM_MAX_FAULTS)
 				die(EX_USAGE, "too many --fault options", "max=%d",
@@ -118,21 +128,20 @@ main(int argc, char *argv[])
 				die(EX_USAGE, "bad --fault", "err=%s", log_q(err));
 			break;
 		case O_CMDLOG:	 o.command_log = optarg; break;
-		case O_MAXMSG: {
-			uint64_t v;
-			if (parse_size(optarg, &v) == -1 || v < 1024 ||
-			    v > (1ULL << 30))
-				die(EX_USAGE, "bad --max-message: want 1k to 1G",
-				    "value=%s", log_q(optarg));
-			o.max_message = v;
+		case O_MAXMSG:
+			o.max_message = opt_size("--max-message", optarg,
+			    1024, 1ULL << 30);
 			break;
-		}
 		case O_429:
-			o.rest_429_every = (unsigned)opt_uint("--rest-429", optarg, 0,
+			o.rest_429_every = (unsigned)opt_uint("--rest-429",
+			    optarg,
+			    0,
 			    1000000);
 			break;
 		case O_RETRY:
-			o.retry_after = (unsigned)opt_uint("--retry-after", optarg, 0,
+			o.retry_after = (unsigned)opt_uint("--retry-after",
+			    optarg,
+			    0,
 			    3600);
 			break;
 		case O_METRICS:	 o.metrics_dir = optarg; break;

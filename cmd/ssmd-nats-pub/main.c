@@ -64,7 +64,6 @@ main(int argc, char *argv[])
 	};
 	struct npub_opts	 o;
 	const char		*mdir = NULL;
-	uint64_t		 v;
 	int			 ch;
 
 	memset(&o, 0, sizeof(o));
@@ -93,10 +92,13 @@ main(int argc, char *argv[])
 		case 'c': o.create = 1; break;
 		case 'k': o.core = 1; break;
 		case 'D':
-			o.dup_window_ns = (int64_t)(opt_duration("--duplicate-window", optarg, 0.001, 86400 * 366) * 1e9);
+			o.dup_window_ns = (int64_t)(opt_duration(
+			    "--duplicate-window", optarg, 0.001, OPT_LONGEST) * 1e9);
 			break;
 		case 'a':
-			o.max_age_ns = (int64_t)(opt_duration("--max-age", optarg, 0, 86400 * 366) * 1e9);
+			o.max_age_ns = (int64_t)(opt_duration("--max-age",
+			    optarg,
+			    0, OPT_LONGEST) * 1e9);
 			break;
 		case 'I':
 			if (strcmp(optarg, "sha256") != 0 &&
@@ -106,22 +108,22 @@ main(int argc, char *argv[])
 			o.msgid = strcmp(optarg, "none") != 0;
 			break;
 		case 'P':
-			if (parse_uint(optarg, 1, 1 << 20, &v) == -1)
-				die(EX_USAGE, "bad --max-pending: want 1 to "
-				    "1048576", "value=%s", log_q(optarg));
-			o.max_pending = (unsigned)v;
+			o.max_pending = (unsigned)opt_uint("--max-pending",
+			    optarg,
+			    1, 1 << 20);
 			break;
 		case 'B':
-			if (parse_size(optarg, &v) == -1 || v < 1024)
-				die(EX_USAGE, "bad --max-pending-bytes",
-				    "value=%s", log_q(optarg));
-			o.max_pending_bytes = v;
+			o.max_pending_bytes = opt_size("--max-pending-bytes",
+			    optarg,
+			    1024, UINT64_MAX);
 			break;
 		case 't':
-			o.ack_timeout = opt_duration("--ack-timeout", optarg, 0.1, 86400 * 366);
+			o.ack_timeout = opt_duration("--ack-timeout", optarg,
+			    0.1, OPT_LONGEST);
 			break;
 		case 'R':
-			o.retry = opt_duration("--retry", optarg, 0.05, 86400 * 366);
+			o.retry = opt_duration("--retry", optarg,
+			    0.05, OPT_LONGEST);
 			break;
 		case 'l':
 			o.max_line = opt_max_line(optarg);

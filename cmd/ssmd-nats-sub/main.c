@@ -49,7 +49,6 @@ main(int argc, char *argv[])
 	};
 	struct nsub_opts	 o;
 	const char		*mdir = NULL;
-	uint64_t		 v;
 	int			 ch, start_given = 0;
 
 	memset(&o, 0, sizeof(o));
@@ -80,10 +79,7 @@ main(int argc, char *argv[])
 		case 'a': o.annotate = 1; break;
 		case 'r': o.resume_from = optarg; break;
 		case 'b':
-			if (parse_uint(optarg, 1, 65536, &v) == -1)
-				die(EX_USAGE, "bad --batch: want 1 to 65536",
-				    "value=%s", log_q(optarg));
-			o.batch = (int)v;
+			o.batch = (int)opt_uint("--batch", optarg, 1, 65536);
 			break;
 		case 'e': o.exit_at_end = 1; break;
 		case 'm': mdir = optarg; break;

@@ -103,7 +103,6 @@ options(int argc, char *argv[], struct args *a, struct kcfg *ov,
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	uint64_t	v;
 	int		ch;
 
 	while ((ch = getopt_long(argc, argv, "hV", lo, NULL)) != -1) {
@@ -135,24 +134,34 @@ options(int argc, char *argv[], struct args *a, struct kcfg *ov,
 		case O_DI: *discover = 1; break;
 		case O_ND: *discover = 0; break;
 		case O_SH:
-			if (parse_uint(optarg, 1, KCFG_SHARD_MAX, &v) == -1)
-				die(EX_USAGE, "bad --shard-size: want 1 to 256",
-				    "value=%s", log_q(optarg));
-			ov->shard_size = v;
+			ov->shard_size = opt_uint("--shard-size", optarg,
+			    1, KCFG_SHARD_MAX);
 			break;
 		case O_MF:
-			if (parse_size(optarg, &v) == -1 || v < 1024 ||
-			    v > (1ULL << 30))
-				die(EX_USAGE, "bad --max-frame: want 1k to 1G",
-				    "value=%s", log_q(optarg));
-			a->k.max_frame = v;
+			a->k.max_frame = opt_size("--max-frame", optarg,
+			    1024, 1ULL << 30);
 			break;
-		case O_CT: a->k.connect_timeout = opt_duration("--connect-timeout", optarg, 0.01, 86400 * 366); break;
-		case O_AT: a->k.ack_timeout = opt_duration("--ack-timeout", optarg, 0.01, 86400 * 366); break;
-		case O_SA: a->k.stale_after = opt_duration("--stale-after", optarg, 0.05, 86400 * 366); break;
-		case O_PI: a->k.ping_interval = opt_duration("--ping-interval", optarg, 0, 86400 * 366); break;
+		case O_CT:
+			a->k.connect_timeout = opt_duration("--connect-timeout",
+			    optarg, 0.01, OPT_LONGEST);
+			break;
+		case O_AT:
+			a->k.ack_timeout = opt_duration("--ack-timeout",
+			    optarg, 0.01, OPT_LONGEST);
+			break;
+		case O_SA:
+			a->k.stale_after = opt_duration("--stale-after",
+			    optarg, 0.05, OPT_LONGEST);
+			break;
+		case O_PI:
+			a->k.ping_interval = opt_duration("--ping-interval",
+			    optarg, 0, OPT_LONGEST);
+			break;
 		case O_RC: a->k.reconnect = 1; break;
-		case O_BM: a->k.backoff_max = opt_duration("--backoff-max", optarg, 0.01, 86400 * 366); break;
+		case O_BM:
+			a->k.backoff_max = opt_duration("--backoff-max",
+			    optarg, 0.01, OPT_LONGEST);
+			break;
 		case O_GAP:
 			if (strcmp(optarg, "resubscribe") == 0)
 				a->k.on_gap = KGAP_RESUBSCRIBE;
@@ -164,18 +173,16 @@ options(int argc, char *argv[], struct args *a, struct kcfg *ov,
 			break;
 		case O_EC: a->k.emit_control = 1; break;
 		case O_PL:
-			if (parse_uint(optarg, 1, 1000, &v) == -1)
-				die(EX_USAGE, "bad --page-limit: want 1 to 1000",
-				    "value=%s", log_q(optarg));
-			a->page_limit = v;
+			a->page_limit = opt_uint("--page-limit", optarg,
+			    1, 1000);
 			break;
-		case O_RI: a->rest_interval = opt_duration("--rest-interval", optarg, 0, 86400 * 366); break;
+		case O_RI:
+			a->rest_interval = opt_duration("--rest-interval",
+			    optarg, 0, OPT_LONGEST);
+			break;
 		case O_OB:
-			if (parse_size(optarg, &v) == -1 || v < 4096 ||
-			    v > (1ULL << 30))
-				die(EX_USAGE, "bad --out-buffer: want 4k to 1G",
-				    "value=%s", log_q(optarg));
-			a->k.out_high = v;
+			a->k.out_high = opt_size("--out-buffer", optarg,
+			    4096, 1ULL << 30);
 			break;
 		case O_MD: a->mdir = optarg; break;
 		case 'h': usage(stdout, EX_OK); break;
