@@ -1,6 +1,7 @@
 #include <stdio.h>
 
 #include "badline.h"
+#include "lineio.h"
 #include "metrics.h"
 #include "ts.h"
 #include "wbuf.h"
@@ -80,4 +81,26 @@ linestat_init(struct linestat *st, const char *prefix, const char *labels)
 		st->invalid[i] = metrics_counter(name, lab,
 		    "Lines that are not one JSON value, by reason.");
 	}
+}
+
+int
+linestat_line(struct linestat *st, const struct lr_line *l)
+{
+	enum json_err	e;
+
+	if (l->flags & LR_LONG) {
+		if (l->flags & LR_FIRST) {
+			metric_inc(st->in);
+			metric_inc(st->invalid[BAD_TOO_LONG]);
+		}
+		return LINE_LONG;
+	}
+	metric_inc(st->in);
+	if (l->len == 0) {
+		metric_inc(st->empty);
+		return LINE_EMPTY;
+	}
+	if ((e = json_check(l->p, l->len, NULL)) != JSON_OK)
+		metric_inc(st->invalid[e]);
+	return e;
 }

@@ -16,6 +16,7 @@
 #include "b64.h"
 #include "json.h"
 
+struct lr_line;
 struct metric;
 struct wb;
 
@@ -37,6 +38,13 @@ struct linestat {
 };
 
 void	linestat_init(struct linestat *, const char *prefix, const char *labels);
+
+enum { LINE_EMPTY = -1, LINE_LONG = -2 };
+
+/* Count a line in and sort it: LINE_LONG for a piece of a line over the
+ * maximum (counted, as too_long, at its first piece), LINE_EMPTY for an
+ * empty line (counted), JSON_OK, or the json_check reason (counted). */
+int	linestat_line(struct linestat *, const struct lr_line *);
 
 /* "syntax", "utf8", ..., "too_long". */
 const char	*bad_reason(int why);

@@ -433,25 +433,18 @@ handle_line(struct npub *p, const struct lr_line *l)
 	int		 invalid = 0, why;
 	uint64_t	 line = p->lr.lineno;
 
-	if (l->flags & LR_LONG) {
-		if (l->flags & LR_FIRST) {
-			metric_inc(p->st.in);
-			metric_inc(p->st.invalid[BAD_TOO_LONG]);
+	if ((why = linestat_line(&p->st, l)) == LINE_LONG) {
+		if (l->flags & LR_FIRST)
 			p->lines++;
-		}
 		reject(p, R_TOO_LONG, l, line + ((l->flags & LR_MORE) != 0));
 		if (l->flags & LR_MORE)
 			return 0;
 		goto done;
 	}
-	metric_inc(p->st.in);
 	p->lines++;
-	if (l->len == 0) {
-		metric_inc(p->st.empty);
+	if (why == LINE_EMPTY)
 		goto done;
-	}
-	if ((why = json_check(l->p, l->len, NULL)) != JSON_OK) {
-		metric_inc(p->st.invalid[why]);
+	if (why != JSON_OK) {
 		if (p->o->invalid == NPUB_STOP) {
 			log_error("stopping at a line that is not JSON",
 			    "line=%llu resume_line=%llu",

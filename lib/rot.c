@@ -377,7 +377,6 @@ warn_invalid(struct rot *s, int why, uint64_t line)
 {
 	unsigned	supp;
 
-	metric_inc(s->st.invalid[why]);
 	if (log_rate_ok(&s->rate, &supp))
 		log_warn("invalid line archived as an error record",
 		    "line=%llu reason=%s suppressed=%u",
@@ -408,7 +407,6 @@ long_piece(struct rot *s, const struct lr_line *l)
 	int		 rc;
 
 	if (l->flags & LR_FIRST) {
-		metric_inc(s->st.in);
 		warn_invalid(s, BAD_TOO_LONG, s->lr.lineno + 1);
 		if ((sl = invalid_head(s, BAD_TOO_LONG, 1, s->lr.lineno + 1,
 		    &rc)) == NULL)
@@ -470,14 +468,11 @@ on_line(void *arg, const struct lr_line *l)
 	int64_t			 t, own = 0;
 	int			 e, have_ts, rc;
 
-	if (l->flags & LR_LONG)
+	if ((e = linestat_line(&s->st, l)) == LINE_LONG)
 		return long_piece(s, l);
-	metric_inc(s->st.in);
-	if (l->len == 0) {
-		metric_inc(s->st.empty);
+	if (e == LINE_EMPTY)
 		return 0;
-	}
-	if ((e = json_check(l->p, l->len, NULL)) != JSON_OK)
+	if (e != JSON_OK)
 		return invalid_line(s, e, l->p, l->len);
 	line_meta(l->p, l->len, &v, &f);
 	have_ts = v.len > 0 && ts_parse(v.p, v.len, &own) == 0;

@@ -104,7 +104,6 @@ warn_invalid(struct stamp *s, int why, size_t len)
 static int
 invalid_line(struct stamp *s, int why, const struct lr_line *l)
 {
-	metric_inc(s->st.invalid[why]);
 	warn_invalid(s, why, l->len);
 	switch (s->o->policy) {
 	case STAMP_STOP:
@@ -132,8 +131,6 @@ long_piece(struct stamp *s, const struct lr_line *l)
 	uint64_t	lineno = s->lr.lineno + 1;	/* counted at its end */
 
 	if (l->flags & LR_FIRST) {
-		metric_inc(s->st.in);
-		metric_inc(s->st.invalid[BAD_TOO_LONG]);
 		warn_invalid(s, BAD_TOO_LONG, l->len);
 		if (s->o->policy == STAMP_STOP) {
 			log_error("stopping at invalid line", "line=%llu "
@@ -181,17 +178,14 @@ static int
 stamp_line(void *arg, const struct lr_line *l)
 {
 	struct stamp	*s = arg;
-	enum json_err	 e;
+	int		 e;
 
 	stamp_clock(s);
-	if (l->flags & LR_LONG)
+	if ((e = linestat_line(&s->st, l)) == LINE_LONG)
 		return long_piece(s, l);
-	metric_inc(s->st.in);
-	if (l->len == 0) {
-		metric_inc(s->st.empty);
+	if (e == LINE_EMPTY)
 		return 0;
-	}
-	if ((e = json_check(l->p, l->len, NULL)) != JSON_OK)
+	if (e != JSON_OK)
 		return invalid_line(s, e, l);
 	put_head(s);
 	wb_puts(&s->out, "\"data\":");
