@@ -35,45 +35,6 @@ num(const char *p, size_t n, int64_t *v)
 	return 0;
 }
 
-/* Past the string whose opening quote is at p, in checked text. */
-/* Past the value at p in text already checked by json_check: only
- * brackets, strings and delimiters matter, so this is much cheaper than
- * json_skip, which checks as it goes. */
-static const char *
-skip_checked(const char *p, const char *e)
-{
-	int	depth = 0;
-
-	if (p < e && *p == '"')
-		return json_skip_string(p, e);
-	if (p < e && *p != '{' && *p != '[') {
-		/* A number or a literal: it ends at a delimiter. */
-		while (p < e && *p != ',' && *p != '}' && *p != ']' &&
-		    *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
-			p++;
-		return p;
-	}
-	for (; p < e; p++) {
-		switch (*p) {
-		case '"':
-			if ((p = json_skip_string(p, e)) == NULL)
-				return NULL;
-			p--;
-			break;
-		case '{':
-		case '[':
-			depth++;
-			break;
-		case '}':
-		case ']':
-			if (--depth == 0)
-				return p + 1;
-			break;
-		}
-	}
-	return NULL;
-}
-
 int
 kframe_scan(const char *p, size_t n, struct kframe *f)
 {
@@ -98,7 +59,7 @@ kframe_scan(const char *p, size_t n, struct kframe *f)
 		if (p == e || *p != ':')
 			return -1;
 		v = ws(p + 1, e);
-		if ((p = skip_checked(v, e)) == NULL)
+		if ((p = json_skip(v, e)) == NULL)
 			return -1;
 		/* Keys are compared by length first: cheap on every frame. */
 		if (kl == 4 && memcmp(k, "type", 4) == 0 && p - v >= 2 &&
