@@ -44,7 +44,7 @@ b64_begin(struct b64 *b)
 }
 
 int
-b64_put(struct b64 *b, struct wb *w, const void *src, size_t n)
+b64_put(struct b64 *b, struct wbuf *w, const void *src, size_t n)
 {
 	const unsigned char	*p = src;
 	char			 out[4 * 1024];
@@ -56,7 +56,7 @@ b64_put(struct b64 *b, struct wb *w, const void *src, size_t n)
 		n--;
 		if (b->ncarry == 3) {
 			quad(b->carry, 3, out);
-			wb_put(w, out, 4);
+			wbuf_put(w, out, 4);
 			b->ncarry = 0;
 		}
 	}
@@ -68,7 +68,7 @@ b64_put(struct b64 *b, struct wb *w, const void *src, size_t n)
 			p += 3;
 			n -= 3;
 		}
-		wb_put(w, out, o);
+		wbuf_put(w, out, o);
 	}
 	memcpy(b->carry, p, n);
 	b->ncarry = n;
@@ -76,13 +76,13 @@ b64_put(struct b64 *b, struct wb *w, const void *src, size_t n)
 }
 
 int
-b64_end(struct b64 *b, struct wb *w)
+b64_end(struct b64 *b, struct wbuf *w)
 {
 	char	out[4];
 
 	if (b->ncarry > 0) {
 		quad(b->carry, b->ncarry, out);
-		wb_put(w, out, 4);
+		wbuf_put(w, out, 4);
 	}
 	b->ncarry = 0;
 	return w->state;

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-struct wb;
+struct wbuf;
 
 struct b64 {
 	unsigned char	carry[3];
@@ -12,8 +12,8 @@ struct b64 {
 };
 
 void	b64_begin(struct b64 *);
-int	b64_put(struct b64 *, struct wb *, const void *, size_t);
-int	b64_end(struct b64 *, struct wb *);
+int	b64_put(struct b64 *, struct wbuf *, const void *, size_t);
+int	b64_end(struct b64 *, struct wbuf *);
 /* One-shot: out needs 4 * ((n + 2) / 3) + 1 bytes; returns the length. */
 size_t	b64_encode(const void *, size_t, char *out);
 

@@ -16,12 +16,12 @@
 #include "b64.h"
 #include "json.h"
 
-struct lr_line;
+struct lineio_line;
 struct metric;
-struct wb;
+struct wbuf;
 
-#define BAD_TOO_LONG	JSON_NERR		/* a reason past json_check's */
-#define BAD_NREASONS	(JSON_NERR + 1)
+#define BADLINE_TOO_LONG	JSON_NERR		/* a reason past json_check's */
+#define BADLINE_NREASONS	(JSON_NERR + 1)
 
 struct badline {
 	struct b64	b64;
@@ -33,30 +33,30 @@ struct badline {
  * <prefix>_lines_in_total, _bytes_in_total, _empty_lines_total and
  * _invalid_lines_total{reason=...}; labels (e.g. feed="kalshi") go on
  * each, or NULL. */
-struct linestat {
-	struct metric	*in, *bytes_in, *empty, *invalid[BAD_NREASONS];
+struct badline_stat {
+	struct metric	*in, *bytes_in, *empty, *invalid[BADLINE_NREASONS];
 };
 
-void	linestat_init(struct linestat *, const char *prefix, const char *labels);
+void	badline_stat_init(struct badline_stat *, const char *prefix, const char *labels);
 
-enum { LINE_EMPTY = -1, LINE_LONG = -2 };
+enum { BADLINE_EMPTY = -1, BADLINE_LONG = -2 };
 
-/* Count a line in and sort it: LINE_LONG for a piece of a line over the
- * maximum (counted, as too_long, at its first piece), LINE_EMPTY for an
+/* Count a line in and sort it: BADLINE_LONG for a piece of a line over the
+ * maximum (counted, as too_long, at its first piece), BADLINE_EMPTY for an
  * empty line (counted), JSON_OK, or the json_check reason (counted). */
-int	linestat_line(struct linestat *, const struct lr_line *);
+int	badline_stat_line(struct badline_stat *, const struct lineio_line *);
 
 /* "syntax", "utf8", ..., "too_long". */
-const char	*bad_reason(int why);
+const char	*badline_reason(int why);
 /* Nonzero if p[0..n) must go in raw_b64. */
-int		 bad_needs_b64(const char *p, size_t n);
+int		 badline_needs_b64(const char *p, size_t n);
 /* Everything up to the opening quote of the raw value.  feed is written
- * as it is: callers pass only checked names (feed_name_ok). */
-void	bad_begin(struct badline *, struct wb *, const struct timespec *ts,
+ * as it is: callers pass only checked names (parse_feed_name_ok). */
+void	badline_begin(struct badline *, struct wbuf *, const struct timespec *ts,
 	    const char *feed, int why, uint64_t line, int b64);
 /* The next bytes of the line, escaped or in base64. */
-void	bad_put(struct badline *, struct wb *, const char *p, size_t n);
+void	badline_put(struct badline *, struct wbuf *, const char *p, size_t n);
 /* The closing quote, "bytes" and the closing brace; no newline. */
-void	bad_end(struct badline *, struct wb *);
+void	badline_end(struct badline *, struct wbuf *);
 
 #endif

@@ -85,7 +85,7 @@ hd_health_json(FILE *out, const struct hd_health *h, const char *feed,
 		status = ready ? "ready" : "ok";
 		code = 200;
 	}
-	/* feed passed feed_name_ok: no JSON escaping needed. */
+	/* feed passed parse_feed_name_ok: no JSON escaping needed. */
 	fprintf(out, "{\"status\":\"%s\",\"feed\":\"%s\",\"connected\":%s,"
 	    "\"last_message_secs_ago\":", status, feed,
 	    h->connected ? "true" : "false");

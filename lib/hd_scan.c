@@ -27,7 +27,7 @@ name_ok(const char *s)
 	for (p = s; *p != '\0'; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			return 0;
-	return utf8_valid(s, (size_t)(p - s));
+	return json_utf8_valid(s, (size_t)(p - s));
 }
 
 static int

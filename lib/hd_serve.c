@@ -58,7 +58,7 @@ reply(struct evhttp_request *req, int code, const char *ctype,
 	    "Service Unavailable" : code == 404 ? "Not Found" : code == 405 ?
 	    "Method Not Allowed" : "Internal Server Error", NULL);
 	snprintf(labels, sizeof(labels), "path=\"%s\",code=\"%d\"", path, code);
-	metric_inc(metrics_counter("ssmd_healthd_requests_total", labels,
+	metrics_inc(metrics_counter("ssmd_healthd_requests_total", labels,
 	    "HTTP requests answered, by path and status code"));
 }
 
@@ -80,7 +80,7 @@ scan(struct server *sv, struct hd_scan *sc, int count_skips)
 		if (sc->f[i].skip == NULL)
 			continue;
 		snprintf(labels, sizeof(labels), "reason=\"%s\"", sc->f[i].skip);
-		metric_inc(metrics_counter(
+		metrics_inc(metrics_counter(
 		    "ssmd_healthd_metrics_files_skipped_total", labels,
 		    "Metrics files left out of a /metrics answer, by reason"));
 		if (log_rate_ok(&sv->skip_rate, &supp))
@@ -166,8 +166,8 @@ exposition(FILE *f, struct server *sv, const struct hd_scan *sc,
 			docs[n++] = &sc->f[i].doc;
 	if (hd_union(f, docs, n, &st) == 0)
 		rc = 0;
-	metric_add(sv->dups, st.duplicates);
-	metric_add(sv->conflicts, st.conflicts);
+	metrics_add(sv->dups, st.duplicates);
+	metrics_add(sv->conflicts, st.conflicts);
 out:
 	free(docs);
 	return rc;
@@ -186,8 +186,8 @@ metrics(struct evhttp_request *req, struct server *sv)
 
 	scan(sv, &sc, 1);
 	hd_health(&h, &sc, &sv->o->src, now_s());
-	metric_set(sv->connected, h.connected);
-	metric_set(sv->ready, h.connected && !h.stale);
+	metrics_set(sv->connected, h.connected);
+	metrics_set(sv->ready, h.connected && !h.stale);
 	if ((f = open_memstream(&body, &len)) != NULL) {
 		rc = exposition(f, sv, &sc, &own, &owndoc);
 		if (fclose(f) != 0)
@@ -325,7 +325,7 @@ hd_serve(const struct hd_opts *o)
 	    "reason=\"duplicate\"", "Series left out of /metrics, by reason");
 	sv.conflicts = metrics_counter("ssmd_healthd_series_dropped_total",
 	    "reason=\"type_conflict\"", "Series left out of /metrics, by reason");
-	metric_set(sv.up, 1);
+	metrics_set(sv.up, 1);
 	signal(SIGPIPE, SIG_IGN);
 	raise_nofile();
 	if ((sv.base = event_base_new()) == NULL ||

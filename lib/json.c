@@ -48,7 +48,7 @@ utf8_seq(uc *p, uc *end)
 }
 
 int
-utf8_valid(const char *s, size_t len)
+json_utf8_valid(const char *s, size_t len)
 {
 	uc	*p = (uc *)s, *end = p + len;
 	size_t	 n;
@@ -396,7 +396,7 @@ fail:
 }
 
 int
-json_escape(struct wb *w, const char *s, size_t n)
+json_escape(struct wbuf *w, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	uc	*p = (uc *)s, *end = p + n, *run = p;
@@ -405,21 +405,21 @@ json_escape(struct wb *w, const char *s, size_t n)
 	for (; p < end; p++) {
 		if (*p >= 0x20 && *p != '"' && *p != '\\')
 			continue;
-		wb_put(w, run, p - run);
+		wbuf_put(w, run, p - run);
 		run = p + 1;
 		switch (*p) {
-		case '"':  wb_puts(w, "\\\""); break;
-		case '\\': wb_puts(w, "\\\\"); break;
-		case '\n': wb_puts(w, "\\n"); break;
-		case '\r': wb_puts(w, "\\r"); break;
-		case '\t': wb_puts(w, "\\t"); break;
+		case '"':  wbuf_puts(w, "\\\""); break;
+		case '\\': wbuf_puts(w, "\\\\"); break;
+		case '\n': wbuf_puts(w, "\\n"); break;
+		case '\r': wbuf_puts(w, "\\r"); break;
+		case '\t': wbuf_puts(w, "\\t"); break;
 		default:
 			esc[4] = hex[*p >> 4];
 			esc[5] = hex[*p & 15];
-			wb_put(w, esc, 6);
+			wbuf_put(w, esc, 6);
 		}
 	}
-	return wb_put(w, run, p - run);
+	return wbuf_put(w, run, p - run);
 }
 
 const char *

@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-struct wb;
+struct wbuf;
 
 enum json_err {
 	JSON_OK = 0,
@@ -27,11 +27,11 @@ enum json_err	json_check(const char *p, size_t n, size_t *erroff);
 /* A short stable token for an error: "syntax", "utf8", ... */
 const char	*json_reason(enum json_err);
 /* Nonzero if p[0..n) is valid UTF-8 (no overlongs, no surrogates). */
-int		 utf8_valid(const char *p, size_t n);
+int		 json_utf8_valid(const char *p, size_t n);
 
 /* Write p[0..n) as the body of a JSON string (no quotes).  Bytes must be
  * valid UTF-8; control characters and NUL are escaped as \u00XX. */
-int		 json_escape(struct wb *, const char *p, size_t n);
+int		 json_escape(struct wbuf *, const char *p, size_t n);
 
 /* A span of the input. */
 struct json_span {

@@ -135,15 +135,15 @@ check_conn(struct kconn *c, double t)
 static void
 sync_out_metrics(struct kcap *k)
 {
-	metric_add(k->m_lines, k->out.lines - k->lines_seen);
-	metric_add(k->m_lost, k->out.lost_lines - k->lost_seen);
-	metric_add(k->m_comp, k->out.compacted - k->comp_seen);
+	metrics_add(k->m_lines, k->out.lines - k->lines_seen);
+	metrics_add(k->m_lost, k->out.lost_lines - k->lost_seen);
+	metrics_add(k->m_comp, k->out.compacted - k->comp_seen);
 	k->lines_seen = k->out.lines;
 	k->lost_seen = k->out.lost_lines;
 	k->comp_seen = k->out.compacted;
-	metric_set(k->m_pending, kout_pending(&k->out));
+	metrics_set(k->m_pending, kout_pending(&k->out));
 	if (k->data_seen) {
-		metric_set(k->m_last, (double)ts_now_us() / 1e6);
+		metrics_set(k->m_last, (double)ts_now_us() / 1e6);
 		k->data_seen = 0;
 	}
 }
@@ -282,7 +282,7 @@ teardown(struct kcap *k)
 			event_free(k->c[i].retry);
 		free(k->c[i].pend);
 		kseq_free(&k->c[i].seq);
-		metric_set(k->c[i].m_conn, 0);
+		metrics_set(k->c[i].m_conn, 0);
 	}
 	free(k->c);
 	if (k->tick != NULL)

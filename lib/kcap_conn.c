@@ -22,7 +22,7 @@ kcap_update_markets(struct kcap *k)
 	for (i = 0; i < k->nconn; i++)
 		if (k->c[i].open && k->c[i].nsubs > 0)
 			m += k->c[i].n;
-	metric_set(k->m_markets, m);
+	metrics_set(k->m_markets, m);
 }
 
 /* ---- commands ---- */
@@ -108,11 +108,11 @@ on_open(struct ws_conn *ws, void *arg)
 
 	c->open = c->ever_open = 1;
 	c->last_frame = c->last_ping = kcap_now();
-	metric_set(c->m_conn, 1);
+	metrics_set(c->m_conn, 1);
 	if (k->paused)
 		ws_pause(ws, 1);
 	if (c->attempt > 0) {
-		metric_inc(k->m_reconn);
+		metrics_inc(k->m_reconn);
 		kcap_marker(k, "ssmd_reconnect", "\"conn\":%u,\"attempt\":%u,"
 		    "\"down_seconds\":%.3f,\"reason\":\"%s\"", c->idx,
 		    c->attempt, kcap_now() - c->down_at,
@@ -199,7 +199,7 @@ on_close(struct ws_conn *ws, int code, const char *reason, void *arg)
 	c->nsubs = 0;
 	c->npend = 0;
 	kseq_clear(&c->seq);
-	metric_set(c->m_conn, 0);
+	metrics_set(c->m_conn, 0);
 	kcap_update_markets(k);
 	if (k->stopping) {
 		for (i = 0; i < k->nconn; i++)

@@ -77,36 +77,36 @@ static void
 invalid(struct kconn *c, const char *p, size_t n, enum json_err e)
 {
 	struct kcap	*k = c->k;
-	struct wb	 w;
+	struct wbuf	 w;
 	unsigned	 sup;
 
-	metric_inc(k->m_invalid);
-	metric_inc(k->m_frames[FT_INVALID]);
+	metrics_inc(k->m_invalid);
+	metrics_inc(k->m_frames[FT_INVALID]);
 	if (log_rate_ok(&k->rate, &sup))
 		log_warn("frame is not JSON: kept as ssmd_invalid",
 		    "conn=%u reason=%s bytes=%zu suppressed=%u", c->idx,
 		    json_reason(e), n, sup);
 	/* The text is valid UTF-8 (the WebSocket layer checked it), so it
 	 * can be kept, escaped, in a JSON string. */
-	if (wb_init(&w, -1, n * 6 + 256) == -1) {
+	if (wbuf_init(&w, -1, n * 6 + 256) == -1) {
 		kcap_stop(k, EX_OSERR, "out of memory");
 		return;
 	}
-	wb_puts(&w, "{\"type\":\"ssmd_invalid\",\"feed\":\"");
-	wb_put(&w, k->o->feed, strlen(k->o->feed));
-	wb_puts(&w, "\",\"conn\":");
+	wbuf_puts(&w, "{\"type\":\"ssmd_invalid\",\"feed\":\"");
+	wbuf_put(&w, k->o->feed, strlen(k->o->feed));
+	wbuf_puts(&w, "\",\"conn\":");
 	{
 		char	num[16];
 
-		wb_put(&w, num, snprintf(num, sizeof(num), "%u", c->idx));
+		wbuf_put(&w, num, snprintf(num, sizeof(num), "%u", c->idx));
 	}
-	wb_puts(&w, ",\"reason\":\"");
-	wb_put(&w, json_reason(e), strlen(json_reason(e)));
-	wb_puts(&w, "\",\"raw\":\"");
+	wbuf_puts(&w, ",\"reason\":\"");
+	wbuf_put(&w, json_reason(e), strlen(json_reason(e)));
+	wbuf_puts(&w, "\",\"raw\":\"");
 	json_escape(&w, p, n);
-	wb_puts(&w, "\"}");
+	wbuf_puts(&w, "\"}");
 	kout_line(&k->out, w.buf, w.len);
-	wb_free(&w);
+	wbuf_free(&w);
 }
 
 static void
@@ -120,7 +120,7 @@ control(struct kconn *c, const char *p, size_t n, const struct kframe *f)
 
 	known = (f->has & KF_ID) && kcap_pend_take(c, f->id, &pd) == 0;
 	if (kframe_is(f, "error")) {
-		metric_inc(k->m_errors);
+		metrics_inc(k->m_errors);
 		if (f->has & KF_MSG)
 			kframe_int(f->msg, f->msglen, "code", &code);
 		log_error("exchange error", "conn=%u id=%lld code=%lld "
@@ -169,7 +169,7 @@ gap(struct kconn *c, const struct kframe *f, struct ksid *s, int64_t want)
 			    book && !s->retired && c->n > 0 ? "resubscribe" :
 			    "none";
 
-	metric_inc(k->m_gaps);
+	metrics_inc(k->m_gaps);
 	kcap_marker(k, "ssmd_gap", "\"conn\":%u,"
 	    "\"sid\":%lld,\"channel\":\"%s\",\"expected_seq\":%lld,"
 	    "\"seq\":%lld,\"action\":\"%s\"", c->idx,
@@ -203,7 +203,7 @@ kcap_text(struct ws_conn *ws, const char *p, size_t n, void *arg)
 	size_t		 t;
 
 	c->seen = 1;
-	metric_add(k->m_bytes, n);
+	metrics_add(k->m_bytes, n);
 	if ((e = json_check(p, n, NULL)) != JSON_OK) {
 		invalid(c, p, n, e);
 		return;
@@ -211,7 +211,7 @@ kcap_text(struct ws_conn *ws, const char *p, size_t n, void *arg)
 	if (kframe_scan(p, n, &f) == -1)
 		f.has = 0;		/* JSON, but not an object */
 	t = ftype(&f);
-	metric_inc(k->m_frames[t]);
+	metrics_inc(k->m_frames[t]);
 	/* Acks and errors answer our commands (they carry its id). */
 	if (t >= FT_SUBSCRIBED && t <= FT_ERROR && (f.has & KF_ID)) {
 		control(c, p, n, &f);

@@ -295,7 +295,7 @@ set_feed(struct kcfg *c, struct yf *y, const char *field, yaml_node_t *v)
 {
 	const char	*s = scalar(v);
 
-	if (s == NULL || !feed_name_ok(s))
+	if (s == NULL || !parse_feed_name_ok(s))
 		return fail(y, field, "want 1-64 of A-Z a-z 0-9 . _ -");
 	if (c->feed != NULL && strcmp(c->feed, s) != 0)
 		return fail(y, field, "\"%s\", but the other file names "
@@ -494,7 +494,7 @@ kcfg_check(const struct kcfg *c, char *err, size_t errlen)
 {
 	size_t	i;
 
-	if (c->feed == NULL || !feed_name_ok(c->feed)) {
+	if (c->feed == NULL || !parse_feed_name_ok(c->feed)) {
 		snprintf(err, errlen, "%s: feed: missing or bad (or use --feed-name)",
 		    src_name(c));
 		return -1;

@@ -11,33 +11,33 @@
 #include <stdint.h>
 
 enum {
-	LR_LINE = 1,	/* *out holds a line (or a piece of an over-long one) */
-	LR_EMPTY,	/* no complete line buffered: call lr_fill() */
-	LR_EOF,		/* input ended and everything was returned */
+	LINEIO_LINE = 1,	/* *out holds a line (or a piece of an over-long one) */
+	LINEIO_EMPTY,	/* no complete line buffered: call lineio_fill() */
+	LINEIO_EOF,		/* input ended and everything was returned */
 };
 
-enum {			/* lr_fill() results */
-	LR_FILLED = 1,	/* bytes were read */
-	LR_TIMEOUT,	/* nothing to read within the timeout */
-	LR_INTR,	/* a signal arrived */
-	LR_END,		/* end of input reached */
-	LR_ERROR,	/* read error, errno set */
+enum {			/* lineio_fill() results */
+	LINEIO_FILLED = 1,	/* bytes were read */
+	LINEIO_TIMEOUT,	/* nothing to read within the timeout */
+	LINEIO_INTR,	/* a signal arrived */
+	LINEIO_END,		/* end of input reached */
+	LINEIO_ERROR,	/* read error, errno set */
 };
 
 /* flags of a returned line */
-#define LR_NOEOL	0x01	/* last line of input had no newline */
-#define LR_CRLF		0x02	/* a \r before the \n was removed */
-#define LR_LONG		0x04	/* piece of a line over the maximum */
-#define LR_MORE		0x08	/* with LR_LONG: more pieces follow */
-#define LR_FIRST	0x10	/* with LR_LONG: first piece */
+#define LINEIO_NOEOL	0x01	/* last line of input had no newline */
+#define LINEIO_CRLF		0x02	/* a \r before the \n was removed */
+#define LINEIO_LONG		0x04	/* piece of a line over the maximum */
+#define LINEIO_MORE		0x08	/* with LINEIO_LONG: more pieces follow */
+#define LINEIO_FIRST	0x10	/* with LINEIO_LONG: first piece */
 
-struct lr_line {
+struct lineio_line {
 	const char	*p;	/* not NUL-terminated; valid until next call */
 	size_t		 len;	/* without the line ending */
 	unsigned	 flags;
 };
 
-struct lr {
+struct lineio {
 	int		 fd;
 	char		*buf;
 	size_t		 cap, start, end;
@@ -49,29 +49,29 @@ struct lr {
 	uint64_t	 lineno;	/* lines returned (pieces count once) */
 };
 
-int	lr_init(struct lr *, int fd, size_t max_line);
-void	lr_free(struct lr *);
-int	lr_next(struct lr *, struct lr_line *);
-int	lr_fill(struct lr *, int timeout_ms);
+int	lineio_init(struct lineio *, int fd, size_t max_line);
+void	lineio_free(struct lineio *);
+int	lineio_next(struct lineio *, struct lineio_line *);
+int	lineio_fill(struct lineio *, int timeout_ms);
 /* Bytes of an unfinished line still buffered (what a stop would leave). */
-size_t	lr_pending(const struct lr *);
+size_t	lineio_pending(const struct lineio *);
 
 /* The read loop of a filter.  line() is called for every line (and piece);
  * idle() whenever the buffered input is used up, before reading blocks,
  * and every tick_ms while nothing comes: the place to flush and to do
- * timed work.  Both return 0 to go on, LR_STOP to end with success, or
+ * timed work.  Both return 0 to go on, LINEIO_STOP to end with success, or
  * an exit code to end with it.  After a stop signal (sig_stop) nothing
  * more is read, but what was, an unfinished last line included, still
  * goes to line().  Returns 0, an exit code, or -1 on a read error (errno
  * set). */
-#define LR_STOP	256
+#define LINEIO_STOP	256
 
-struct lr_ops {
-	int	(*line)(void *, const struct lr_line *);
+struct lineio_ops {
+	int	(*line)(void *, const struct lineio_line *);
 	int	(*idle)(void *);
 	int	  tick_ms;
 };
 
-int	lr_loop(struct lr *, const struct lr_ops *, void *arg);
+int	lineio_loop(struct lineio *, const struct lineio_ops *, void *arg);
 
 #endif

@@ -90,7 +90,7 @@ vlog(int level, const char *msg, const char *kvfmt, va_list ap)
 			    sizeof(b) - 2 - n;
 	}
 	b[n++] = '\n';
-	(void)write_all(STDERR_FILENO, b, n);	/* one line, one write */
+	(void)wbuf_write_all(STDERR_FILENO, b, n);	/* one line, one write */
 }
 
 void
@@ -106,7 +106,7 @@ log_msg(int level, const char *msg, const char *kvfmt, ...)
 }
 
 void
-die(int code, const char *msg, const char *kvfmt, ...)
+log_die(int code, const char *msg, const char *kvfmt, ...)
 {
 	va_list	ap;
 

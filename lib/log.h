@@ -16,7 +16,7 @@ void	log_set_level(int);
 void	log_msg(int level, const char *msg, const char *kvfmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 /* Log an error and exit with code (a sysexits value). */
-void	die(int code, const char *msg, const char *kvfmt, ...)
+void	log_die(int code, const char *msg, const char *kvfmt, ...)
 	    __attribute__((format(printf, 3, 4), noreturn));
 /* Quote a value for logfmt into one of a few rotating static buffers. */
 const char *log_q(const char *);

@@ -86,13 +86,13 @@ metrics_gauge(const char *name, const char *labels, const char *help)
 }
 
 void
-metric_add(struct metric *m, uint64_t n)
+metrics_add(struct metric *m, uint64_t n)
 {
 	m->count += n;
 }
 
 void
-metric_set(struct metric *m, double v)
+metrics_set(struct metric *m, double v)
 {
 	if (m->type == METRIC_COUNTER)
 		m->count = (uint64_t)v;	/* mirrors a count kept elsewhere */
@@ -101,7 +101,7 @@ metric_set(struct metric *m, double v)
 }
 
 double
-metric_value(const struct metric *m)
+metrics_value(const struct metric *m)
 {
 	return m->type == METRIC_COUNTER ? (double)m->count : m->value;
 }
@@ -169,7 +169,7 @@ metrics_flush(void)
 	if ((fd = open(tmppath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 	    0644)) == -1)
 		goto out;
-	if (write_all(fd, s, strlen(s)) == -1 || close(fd) == -1) {
+	if (wbuf_write_all(fd, s, strlen(s)) == -1 || close(fd) == -1) {
 		fd = -1;
 		unlink(tmppath);
 		goto out;

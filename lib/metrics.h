@@ -23,10 +23,10 @@ int	metrics_open(const char *dir, const char *prog, const char *instance);
 struct metric	*metrics_counter(const char *name, const char *labels, const char *help);
 struct metric	*metrics_gauge(const char *name, const char *labels, const char *help);
 
-void	metric_add(struct metric *, uint64_t);
-void	metric_set(struct metric *, double);
-double	metric_value(const struct metric *);
-#define metric_inc(m)	metric_add((m), 1)
+void	metrics_add(struct metric *, uint64_t);
+void	metrics_set(struct metric *, double);
+double	metrics_value(const struct metric *);
+#define metrics_inc(m)	metrics_add((m), 1)
 
 /* Write the file if a second has passed since the last write. */
 void	metrics_tick(void);

@@ -5,17 +5,17 @@
 #include "nats_conn.h"
 
 const char *
-nconn_url(const char *url)
+nats_conn_url(const char *url)
 {
 	const char	*e = getenv("NATS_URL");
 
 	if (url != NULL)
 		return url;
-	return e != NULL && *e != '\0' ? e : NCONN_DEFAULT_URL;
+	return e != NULL && *e != '\0' ? e : NATS_CONN_DEFAULT_URL;
 }
 
 int
-nconn_option(int ch, const char *arg, struct nconn_opts *o)
+nats_conn_option(int ch, const char *arg, struct nats_conn_opts *o)
 {
 	switch (ch) {
 	case 'u':
@@ -32,7 +32,7 @@ nconn_option(int ch, const char *arg, struct nconn_opts *o)
 }
 
 void
-nconn_log(const char *msg, natsStatus s)
+nats_conn_log(const char *msg, natsStatus s)
 {
 	natsStatus	 ls;
 	const char	*last = nats_GetLastError(&ls);
@@ -58,7 +58,7 @@ safe_url(natsConnection *nc, char *buf, size_t cap)
 static void
 on_disconnected(natsConnection *nc, void *arg)
 {
-	struct nconn	*c = arg;
+	struct nats_conn	*c = arg;
 
 	(void)nc;
 	c->disconnected = 1;
@@ -69,7 +69,7 @@ on_disconnected(natsConnection *nc, void *arg)
 static void
 on_reconnected(natsConnection *nc, void *arg)
 {
-	struct nconn	*c = arg;
+	struct nats_conn	*c = arg;
 	char		 url[256];
 
 	c->reconnected = 1;
@@ -91,11 +91,11 @@ on_error(natsConnection *nc, natsSubscription *sub, natsStatus s, void *arg)
 }
 
 int
-nconn_open(struct nconn *c, const struct nconn_opts *o)
+nats_conn_open(struct nats_conn *c, const struct nats_conn_opts *o)
 {
 	natsOptions	*opts = NULL;
 	natsStatus	 s;
-	const char	*url = nconn_url(o->url);
+	const char	*url = nats_conn_url(o->url);
 	char		 buf[256];
 
 	memset(c, 0, sizeof(*c));
@@ -124,12 +124,12 @@ nconn_open(struct nconn *c, const struct nconn_opts *o)
 		s = natsOptions_SetUserCredentialsFromFiles(opts, o->creds,
 		    NULL);
 	if (s != NATS_OK) {
-		nconn_log("cannot set NATS options", s);
+		nats_conn_log("cannot set NATS options", s);
 		goto fail;
 	}
 	if ((s = natsConnection_Connect(&c->nc, opts)) != NATS_OK) {
 		/* The URL may hold a password: log only that it failed. */
-		nconn_log("cannot connect to NATS", s);
+		nats_conn_log("cannot connect to NATS", s);
 		goto fail;
 	}
 	natsOptions_Destroy(opts);
@@ -142,7 +142,7 @@ fail:
 }
 
 uint64_t
-nconn_reconnects(struct nconn *c)
+nats_conn_reconnects(struct nats_conn *c)
 {
 	uint64_t	n = 0;
 
@@ -155,13 +155,13 @@ nconn_reconnects(struct nconn *c)
 }
 
 int
-nconn_up(struct nconn *c)
+nats_conn_up(struct nats_conn *c)
 {
 	return natsConnection_Status(c->nc) == NATS_CONN_STATUS_CONNECTED;
 }
 
 void
-nconn_close(struct nconn *c)
+nats_conn_close(struct nats_conn *c)
 {
 	if (c->js != NULL)
 		jsCtx_Destroy(c->js);

@@ -9,9 +9,9 @@
 
 #include <nats/nats.h>
 
-#define NCONN_DEFAULT_URL	"nats://127.0.0.1:4222"
+#define NATS_CONN_DEFAULT_URL	"nats://127.0.0.1:4222"
 
-struct nconn_opts {
+struct nats_conn_opts {
 	const char	*url;		/* NULL: $NATS_URL, else the default */
 	const char	*creds;		/* NATS credentials file, or NULL */
 	const char	*ca;		/* CA file for tls:// servers, or NULL */
@@ -19,7 +19,7 @@ struct nconn_opts {
 	int		 reconnect_buf;	/* bytes held while reconnecting */
 };
 
-struct nconn {
+struct nats_conn {
 	natsConnection		*nc;
 	jsCtx			*js;
 	/* Set by nats.c's threads, read and cleared by the program. */
@@ -31,25 +31,25 @@ struct nconn {
 };
 
 /* The options every NATS program takes, for its getopt_long table. */
-#define NCONN_LONGOPTS \
+#define NATS_CONN_LONGOPTS \
 	{ "url",	required_argument, NULL, 'u' }, \
 	{ "creds",	required_argument, NULL, 'C' }, \
 	{ "tls-ca",	required_argument, NULL, 'A' }
 /* Take one of them; returns 1 if ch was one. */
-int	nconn_option(int ch, const char *arg, struct nconn_opts *);
+int	nats_conn_option(int ch, const char *arg, struct nats_conn_opts *);
 
 /* Connect (one attempt; a server down at start is the caller's exit 69).
  * Returns 0, or -1 after logging why. */
-int	nconn_open(struct nconn *, const struct nconn_opts *);
-void	nconn_close(struct nconn *);
+int	nats_conn_open(struct nats_conn *, const struct nats_conn_opts *);
+void	nats_conn_close(struct nats_conn *);
 /* Nonzero while the connection is up. */
-int	nconn_up(struct nconn *);
+int	nats_conn_up(struct nats_conn *);
 /* How many times the connection was re-established so far, as nats.c
  * counts it (before its reconnected callback runs). */
-uint64_t nconn_reconnects(struct nconn *);
+uint64_t nats_conn_reconnects(struct nats_conn *);
 /* Log a failed nats.c call: msg, the status text and the last error. */
-void	nconn_log(const char *msg, natsStatus);
+void	nats_conn_log(const char *msg, natsStatus);
 /* The URL to use: url, else $NATS_URL, else the default. */
-const char *nconn_url(const char *url);
+const char *nats_conn_url(const char *url);
 
 #endif

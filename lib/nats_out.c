@@ -14,7 +14,7 @@
 #include "wbuf.h"
 
 void
-nout_u64(struct wb *w, uint64_t v)
+nout_u64(struct wbuf *w, uint64_t v)
 {
 	char	buf[24];
 	int	i = sizeof(buf);
@@ -23,15 +23,15 @@ nout_u64(struct wb *w, uint64_t v)
 		buf[--i] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v != 0);
-	wb_put(w, buf + i, sizeof(buf) - (size_t)i);
+	wbuf_put(w, buf + i, sizeof(buf) - (size_t)i);
 }
 
 static void
-annotation(struct wb *w, const struct nout_msg *m)
+annotation(struct wbuf *w, const struct nout_msg *m)
 {
-	wb_puts(w, "\"_nats_seq\":");
+	wbuf_puts(w, "\"_nats_seq\":");
 	nout_u64(w, m->seq);
-	wb_puts(w, ",\"_received_at\":");
+	wbuf_puts(w, ",\"_received_at\":");
 	nout_u64(w, m->recv_us < 0 ? 0 : (uint64_t)m->recv_us);
 }
 
@@ -42,37 +42,37 @@ ws(char c)
 }
 
 static void
-bad_payload(struct wb *w, const struct nout_msg *m, const char *why,
+bad_payload(struct wbuf *w, const struct nout_msg *m, const char *why,
     int annotate)
 {
 	struct b64	b;
-	int		utf8 = utf8_valid(m->p, m->len);
+	int		utf8 = json_utf8_valid(m->p, m->len);
 
-	wb_puts(w, "{\"type\":\"ssmd_nats_bad_payload\",\"reason\":\"");
-	wb_put(w, why, strlen(why));
-	wb_puts(w, "\",\"subject\":\"");
+	wbuf_puts(w, "{\"type\":\"ssmd_nats_bad_payload\",\"reason\":\"");
+	wbuf_put(w, why, strlen(why));
+	wbuf_puts(w, "\",\"subject\":\"");
 	json_escape(w, m->subject, strlen(m->subject));
-	wb_puts(w, "\",\"bytes\":");
+	wbuf_puts(w, "\",\"bytes\":");
 	nout_u64(w, m->len);
 	if (utf8) {
-		wb_puts(w, ",\"raw\":\"");
+		wbuf_puts(w, ",\"raw\":\"");
 		json_escape(w, m->p, m->len);
 	} else {
-		wb_puts(w, ",\"raw_b64\":\"");
+		wbuf_puts(w, ",\"raw_b64\":\"");
 		b64_begin(&b);
 		b64_put(&b, w, m->p, m->len);
 		b64_end(&b, w);
 	}
-	wb_puts(w, "\"");
+	wbuf_puts(w, "\"");
 	if (annotate) {
-		wb_putc(w, ',');
+		wbuf_putc(w, ',');
 		annotation(w, m);
 	}
-	wb_puts(w, "}\n");
+	wbuf_puts(w, "}\n");
 }
 
 int
-nout_msg(struct wb *w, const struct nout_msg *m, int annotate)
+nout_msg(struct wbuf *w, const struct nout_msg *m, int annotate)
 {
 	enum json_err	 e;
 	const char	*s = m->p, *end = m->p + m->len;
@@ -88,8 +88,8 @@ nout_msg(struct wb *w, const struct nout_msg *m, int annotate)
 		return 1;
 	}
 	if (!annotate) {
-		wb_put(w, m->p, m->len);
-		wb_putc(w, '\n');
+		wbuf_put(w, m->p, m->len);
+		wbuf_putc(w, '\n');
 		return 0;
 	}
 	while (ws(*s))
@@ -100,18 +100,18 @@ nout_msg(struct wb *w, const struct nout_msg *m, int annotate)
 		bad_payload(w, m, "not_object", annotate);
 		return 1;
 	}
-	wb_put(w, s, (size_t)(end - 1 - s));
+	wbuf_put(w, s, (size_t)(end - 1 - s));
 	for (s++; ws(*s); s++)
 		;
 	if (*s != '}')
-		wb_putc(w, ',');
+		wbuf_putc(w, ',');
 	annotation(w, m);
-	wb_puts(w, "}\n");
+	wbuf_puts(w, "}\n");
 	return 0;
 }
 
 void
-nout_gap(struct wb *w, const char *stream, uint64_t expected, uint64_t seq,
+nout_gap(struct wbuf *w, const char *stream, uint64_t expected, uint64_t seq,
     int64_t now_us)
 {
 	char		ts[TS_LEN + 1];
@@ -120,17 +120,17 @@ nout_gap(struct wb *w, const char *stream, uint64_t expected, uint64_t seq,
 	t.tv_sec = now_us / 1000000;
 	t.tv_nsec = (long)(now_us % 1000000) * 1000;
 	ts_format(ts, &t);
-	wb_puts(w, "{\"type\":\"ssmd_stream_gap\",\"ts\":\"");
-	wb_put(w, ts, TS_LEN);
-	wb_puts(w, "\",\"stream\":\"");
+	wbuf_puts(w, "{\"type\":\"ssmd_stream_gap\",\"ts\":\"");
+	wbuf_put(w, ts, TS_LEN);
+	wbuf_puts(w, "\",\"stream\":\"");
 	json_escape(w, stream, strlen(stream));
-	wb_puts(w, "\",\"expected_seq\":");
+	wbuf_puts(w, "\",\"expected_seq\":");
 	nout_u64(w, expected);
-	wb_puts(w, ",\"seq\":");
+	wbuf_puts(w, ",\"seq\":");
 	nout_u64(w, seq);
-	wb_puts(w, ",\"missing\":");
+	wbuf_puts(w, ",\"missing\":");
 	nout_u64(w, seq - expected);
-	wb_puts(w, "}\n");
+	wbuf_puts(w, "}\n");
 }
 
 size_t
@@ -171,16 +171,16 @@ whole_lines(const char *p, size_t n, size_t max)
 }
 
 int
-nout_flush(struct wb *w)
+nout_flush(struct wbuf *w)
 {
 	struct stat	 st;
 	struct pollfd	 pfd;
 	size_t		 off = 0, room, cap = 0, n;
 	const char	*nl;
 
-	if (w->state != WB_OK || w->len == 0 || fstat(w->fd, &st) == -1 ||
+	if (w->state != WBUF_OK || w->len == 0 || fstat(w->fd, &st) == -1 ||
 	    !S_ISFIFO(st.st_mode))
-		return wb_flush(w);
+		return wbuf_flush(w);
 	while (off < w->len) {
 		room = pipe_room(w->fd, &cap);
 		n = whole_lines(w->buf + off, w->len - off, room);
@@ -198,20 +198,20 @@ nout_flush(struct wb *w)
 				break;		/* reader gone: EPIPE below */
 			continue;
 		}
-		if (write_all(w->fd, w->buf + off, n) == -1)
+		if (wbuf_write_all(w->fd, w->buf + off, n) == -1)
 			break;
 		w->bytes += n;
 		off += n;
 	}
-	/* Whatever is left (after an error) goes through wb_flush, which
+	/* Whatever is left (after an error) goes through wbuf_flush, which
 	 * records the error and counts what was lost. */
 	memmove(w->buf, w->buf + off, w->len - off);
 	w->len -= off;
-	return wb_flush(w);
+	return wbuf_flush(w);
 }
 
 int
-nout_reader_gone(const struct wb *w)
+nout_reader_gone(const struct wbuf *w)
 {
 	struct pollfd	pfd;
 

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct wb;
+struct wbuf;
 
 struct nout_msg {
 	const char	*p;		/* payload */
@@ -24,9 +24,9 @@ struct nout_msg {
 
 /* Write msg's line to w; returns 1 if it became a bad-payload marker,
  * 0 if not (w's state tells about write errors). */
-int	nout_msg(struct wb *, const struct nout_msg *, int annotate);
+int	nout_msg(struct wbuf *, const struct nout_msg *, int annotate);
 /* Write an ssmd_stream_gap marker: sequences expected..seq-1 are missing. */
-void	nout_gap(struct wb *, const char *stream, uint64_t expected,
+void	nout_gap(struct wbuf *, const char *stream, uint64_t expected,
 	    uint64_t seq, int64_t now_us);
 /* Most bytes nout_msg can write for a payload of len bytes. */
 size_t	nout_bound(size_t len, const char *subject);
@@ -35,10 +35,10 @@ size_t	nout_bound(size_t len, const char *subject);
  * room for at once: the kernel then never blocks inside it, so even
  * SIGKILL cannot leave half a line in the pipe (a line bigger than the
  * pipe itself is the exception).  Returns w's state. */
-int	nout_flush(struct wb *);
+int	nout_flush(struct wbuf *);
 /* Nonzero if w's descriptor is a pipe whose reader has gone. */
-int	nout_reader_gone(const struct wb *);
+int	nout_reader_gone(const struct wbuf *);
 /* Write decimal v. */
-void	nout_u64(struct wb *, uint64_t v);
+void	nout_u64(struct wbuf *, uint64_t v);
 
 #endif

@@ -29,13 +29,13 @@ static const char *const reasons[] = { "invalid", "too_long" };
 
 struct npub {
 	const struct npub_opts	*o;
-	struct nconn		 c;
+	struct nats_conn		 c;
 	natsSubscription	*acks;
 	char			 inbox[128];
 	size_t			 inboxlen;
 	struct win		 w;
-	struct lr		 lr;
-	struct wb		 rej;
+	struct lineio		 lr;
+	struct wbuf		 rej;
 	size_t			 max_line;
 	uint64_t		 acked_line;	/* this line and all before: done */
 	uint64_t		 read_line;	/* last line read whole */
@@ -52,7 +52,7 @@ struct npub {
 	double			 start, last_tick;
 	int			 nr_seen;	/* a "no responders" arrived */
 	struct log_rate		 rate;
-	struct linestat		 st;
+	struct badline_stat		 st;
 	struct metric		*m_pub, *m_dup, *m_fail, *m_resent;
 	struct metric		*m_pending, *m_acked;
 	struct metric		*m_invalid_pub, *m_rej[R_NREASONS];
@@ -105,7 +105,7 @@ setup_metrics(struct npub *p)
 
 	snprintf(l, sizeof(l), "stream=\"%s\"", p->o->stream ? p->o->stream :
 	    "");
-	linestat_init(&p->st, "ssmd_nats_pub", l);
+	badline_stat_init(&p->st, "ssmd_nats_pub", l);
 	p->m_pub = metrics_counter("ssmd_nats_pub_published_total", l,
 	    "Messages the server stored (acknowledged, not duplicates); "
 	    "with --core, messages sent.");
@@ -153,7 +153,7 @@ check_stream(struct npub *p)
 		snprintf(want, sizeof(want), "%s.>", o->prefix);
 	if ((s = natsConnection_JetStream(&p->c.js, p->c.nc, NULL)) !=
 	    NATS_OK) {
-		nconn_log("cannot make a JetStream context", s);
+		nats_conn_log("cannot make a JetStream context", s);
 		return EX_SOFTWARE;
 	}
 	s = js_GetStreamInfo(&si, p->c.js, o->stream, NULL, &jerr);
@@ -172,7 +172,7 @@ check_stream(struct npub *p)
 		cfg.MaxAge = o->max_age_ns;
 		if ((s = js_AddStream(&si, p->c.js, &cfg, NULL, &jerr)) !=
 		    NATS_OK) {
-			nconn_log("cannot create the stream", s);
+			nats_conn_log("cannot create the stream", s);
 			return EX_CONFIG;
 		}
 		log_info("stream created", "stream=%s subjects=%s",
@@ -181,7 +181,7 @@ check_stream(struct npub *p)
 		return -1;
 	}
 	if (s != NATS_OK) {
-		nconn_log("cannot get stream information (is JetStream "
+		nats_conn_log("cannot get stream information (is JetStream "
 		    "enabled? --core publishes without it)", s);
 		return EX_UNAVAILABLE;
 	}
@@ -217,7 +217,7 @@ setup_acks(struct npub *p)
 		goto fail;
 	return 0;
 fail:
-	nconn_log("cannot subscribe to acknowledgements", s);
+	nats_conn_log("cannot subscribe to acknowledgements", s);
 	return -1;
 }
 
@@ -242,7 +242,7 @@ pub_send(struct npub *p, struct win_ent *e)
 	 * it and send it first on the new connection, ahead of the older
 	 * ones lost with the old one.  (A publish racing with the break
 	 * itself remains possible, and is why recovery starts with one.) */
-	if (!nconn_up(&p->c)) {
+	if (!nats_conn_up(&p->c)) {
 		e->sent = ts_mono();
 		return NATS_CONNECTION_DISCONNECTED;
 	}
@@ -280,7 +280,7 @@ resend(struct npub *p, double t)
 		n++;
 	}
 	p->resent += n;
-	metric_add(p->m_resent, n);
+	metrics_add(p->m_resent, n);
 }
 
 /* Every line before the oldest unacknowledged one is done; with none
@@ -341,7 +341,7 @@ handle_ack(struct npub *p, natsMsg *m)
 		    (int)(v.len > 200 ? 200 : v.len), v.p);
 		warn_line(p, "server refused a message", e->line, kv);
 		p->failed++;
-		metric_inc(p->m_fail);
+		metrics_inc(p->m_fail);
 		retire(p, e);
 		return;
 	}
@@ -351,14 +351,14 @@ handle_ack(struct npub *p, natsMsg *m)
 		 * publish made it: the line is stored once either way. */
 		if (e->resent) {
 			p->published++;
-			metric_inc(p->m_pub);
+			metrics_inc(p->m_pub);
 		} else {
 			p->dups++;
-			metric_inc(p->m_dup);
+			metrics_inc(p->m_dup);
 		}
 	} else {
 		p->published++;
-		metric_inc(p->m_pub);
+		metrics_inc(p->m_pub);
 	}
 	retire(p, e);
 }
@@ -386,25 +386,25 @@ drain_acks(struct npub *p, int64_t ms)
 }
 
 static void
-reject(struct npub *p, int why, const struct lr_line *l, uint64_t line)
+reject(struct npub *p, int why, const struct lineio_line *l, uint64_t line)
 {
 	char	kv[64];
 
-	if (!(l->flags & LR_LONG) || (l->flags & LR_FIRST))
-		metric_inc(p->m_rej[why]);
+	if (!(l->flags & LINEIO_LONG) || (l->flags & LINEIO_FIRST))
+		metrics_inc(p->m_rej[why]);
 	snprintf(kv, sizeof(kv), "reason=%s bytes=%zu%s", reasons[why], l->len,
 	    p->rej.fd == -1 ? " lost=1" : "");
-	if (!(l->flags & LR_LONG) || (l->flags & LR_FIRST))
+	if (!(l->flags & LINEIO_LONG) || (l->flags & LINEIO_FIRST))
 		warn_line(p, "line not published", line, kv);
 	if (p->rej.fd == -1)
 		return;
-	wb_put(&p->rej, l->p, l->len);
-	if (!(l->flags & LR_MORE))
-		wb_putc(&p->rej, '\n');
+	wbuf_put(&p->rej, l->p, l->len);
+	if (!(l->flags & LINEIO_MORE))
+		wbuf_putc(&p->rej, '\n');
 }
 
 static int
-publish_core(struct npub *p, const char *subj, const struct lr_line *l)
+publish_core(struct npub *p, const char *subj, const struct lineio_line *l)
 {
 	natsStatus	s;
 	double		t0 = ts_mono();
@@ -413,36 +413,36 @@ publish_core(struct npub *p, const char *subj, const struct lr_line *l)
 	    (int)l->len)) != NATS_OK) {
 		/* Reconnect buffer full: wait for the server, within limits. */
 		if (ts_mono() - t0 > p->o->ack_timeout || sig_stop) {
-			nconn_log("cannot publish", s);
+			nats_conn_log("cannot publish", s);
 			return EX_TEMPFAIL;
 		}
 		usleep(50 * 1000);
 	}
 	p->published++;
-	metric_inc(p->m_pub);
+	metrics_inc(p->m_pub);
 	p->read_line = p->acked_line = p->lr.lineno;
 	return 0;
 }
 
 /* One line (or a piece of an over-long one). */
 static int
-handle_line(struct npub *p, const struct lr_line *l)
+handle_line(struct npub *p, const struct lineio_line *l)
 {
 	char		 subj[SUBJECT_MAX], id[33] = "";
 	struct win_ent	*e;
 	int		 invalid = 0, why;
 	uint64_t	 line = p->lr.lineno;
 
-	if ((why = linestat_line(&p->st, l)) == LINE_LONG) {
-		if (l->flags & LR_FIRST)
+	if ((why = badline_stat_line(&p->st, l)) == BADLINE_LONG) {
+		if (l->flags & LINEIO_FIRST)
 			p->lines++;
-		reject(p, R_TOO_LONG, l, line + ((l->flags & LR_MORE) != 0));
-		if (l->flags & LR_MORE)
+		reject(p, R_TOO_LONG, l, line + ((l->flags & LINEIO_MORE) != 0));
+		if (l->flags & LINEIO_MORE)
 			return 0;
 		goto done;
 	}
 	p->lines++;
-	if (why == LINE_EMPTY)
+	if (why == BADLINE_EMPTY)
 		goto done;
 	if (why != JSON_OK) {
 		if (p->o->invalid == NPUB_STOP) {
@@ -457,7 +457,7 @@ handle_line(struct npub *p, const struct lr_line *l)
 			goto done;
 		}
 		invalid = 1;
-		metric_inc(p->m_invalid_pub);
+		metrics_inc(p->m_invalid_pub);
 	}
 	if (p->o->subject != NULL)
 		snprintf(subj, sizeof(subj), "%s", p->o->subject);
@@ -474,7 +474,7 @@ handle_line(struct npub *p, const struct lr_line *l)
 		log_error("out of memory", "");
 		return EX_OSERR;
 	}
-	metric_set(p->m_pending, win_count(&p->w));
+	metrics_set(p->m_pending, win_count(&p->w));
 	p->read_line = line;
 	/* A failed publish (connection lost: nothing is buffered while
 	 * reconnecting) is repeated by the recovery, in order. */
@@ -501,17 +501,17 @@ progress(struct npub *p, int last)
 	    "  %.1f MB%s", (unsigned long long)p->lines,
 	    (unsigned long long)p->acked_line, el > 0 ? p->lines / el : 0,
 	    p->lr.bytes / 1e6, last ? "\n" : "   ");
-	(void)write_all(STDERR_FILENO, buf, (size_t)n);
+	(void)wbuf_write_all(STDERR_FILENO, buf, (size_t)n);
 }
 
 static void
 tick(struct npub *p)
 {
-	metric_set(p->m_pending, win_count(&p->w));
-	metric_set(p->m_acked, (double)p->acked_line);
-	metric_set(p->st.bytes_in, (double)p->lr.bytes);
+	metrics_set(p->m_pending, win_count(&p->w));
+	metrics_set(p->m_acked, (double)p->acked_line);
+	metrics_set(p->st.bytes_in, (double)p->lr.bytes);
 	if (p->rej.fd != -1)
-		wb_flush(&p->rej);
+		wbuf_flush(&p->rej);
 	metrics_tick();
 	progress(p, 0);
 }
@@ -546,7 +546,7 @@ give_up(struct npub *p, const char *why)
 static int
 reconnected(struct npub *p)
 {
-	uint64_t	n = nconn_reconnects(&p->c);
+	uint64_t	n = nats_conn_reconnects(&p->c);
 
 	if (n == p->reconnects)
 		return 0;
@@ -581,14 +581,14 @@ recover_step(struct npub *p, double now)
 		p->recovering = 0;
 		return;
 	}
-	if (!nconn_up(&p->c) || now < p->next_try)
+	if (!nats_conn_up(&p->c) || now < p->next_try)
 		return;
 	if (e->sent <= p->rec_t || now - e->sent > 1.0) {
 		if (pub_send(p, e) != NATS_OK)
 			return;
 		e->resent = 1;
 		p->resent++;
-		metric_inc(p->m_resent);
+		metrics_inc(p->m_resent);
 	}
 }
 
@@ -601,7 +601,7 @@ keep_window(struct npub *p)
 
 	if (p->o->core)
 		return -1;
-	if (!nconn_up(&p->c)) {
+	if (!nats_conn_up(&p->c)) {
 		if (p->down_since == 0)
 			p->down_since = now;
 		else if (now - p->down_since > p->o->ack_timeout)
@@ -626,7 +626,7 @@ keep_window(struct npub *p)
 	if (now - p->last_progress > p->o->ack_timeout)
 		return give_up(p, "NATS did not acknowledge within "
 		    "--ack-timeout");
-	if (!p->recovering && nconn_up(&p->c) && now - e->sent > p->o->retry)
+	if (!p->recovering && nats_conn_up(&p->c) && now - e->sent > p->o->retry)
 		start_recovery(p, now, "unanswered");
 	if (p->recovering)
 		recover_step(p, now);
@@ -636,8 +636,8 @@ keep_window(struct npub *p)
 static int
 pub_loop(struct npub *p)
 {
-	struct lr_line	l;
-	int		r = LR_EMPTY, rc, reading = 1, stop_rc = EX_OK;
+	struct lineio_line	l;
+	int		r = LINEIO_EMPTY, rc, reading = 1, stop_rc = EX_OK;
 
 	for (;;) {
 		if (!p->o->core)
@@ -651,7 +651,7 @@ pub_loop(struct npub *p)
 			drain_acks(p, 50);
 			continue;
 		}
-		if (!p->o->core && (!nconn_up(&p->c) || p->recovering ||
+		if (!p->o->core && (!nats_conn_up(&p->c) || p->recovering ||
 		    window_full(p))) {
 			/* Acknowledgements come in bursts: a short nap takes
 			 * many at once, where waiting for the next one would
@@ -659,7 +659,7 @@ pub_loop(struct npub *p)
 			usleep(500);
 			continue;
 		}
-		while ((r = lr_next(&p->lr, &l)) == LR_LINE) {
+		while ((r = lineio_next(&p->lr, &l)) == LINEIO_LINE) {
 			if ((rc = handle_line(p, &l)) == EX_DATAERR) {
 				/* Stop reading; what is in flight still
 				 * gets acknowledged. */
@@ -674,18 +674,18 @@ pub_loop(struct npub *p)
 			if (p->send_failed || window_full(p))
 				break;
 		}
-		if (r == LR_LINE || !reading)
+		if (r == LINEIO_LINE || !reading)
 			continue;
-		if (r == LR_EOF || sig_stop) {
-			if (sig_stop && lr_pending(&p->lr) > 0)
+		if (r == LINEIO_EOF || sig_stop) {
+			if (sig_stop && lineio_pending(&p->lr) > 0)
 				log_info("stopping inside a line; it was not "
 				    "published", "bytes=%zu",
-				    lr_pending(&p->lr));
+				    lineio_pending(&p->lr));
 			reading = 0;
 			continue;
 		}
-		r = lr_fill(&p->lr, win_count(&p->w) > 0 ? 2 : 200);
-		if (r == LR_ERROR) {
+		r = lineio_fill(&p->lr, win_count(&p->w) > 0 ? 2 : 200);
+		if (r == LINEIO_ERROR) {
 			log_error("cannot read standard input", "error=%s",
 			    log_q(strerror(errno)));
 			return EX_IOERR;
@@ -707,7 +707,7 @@ open_reject(struct npub *p)
 		    log_q(p->o->reject_path), log_q(strerror(errno)));
 		return -1;
 	}
-	if (wb_init(&p->rej, fd, 64 * 1024) == -1) {
+	if (wbuf_init(&p->rej, fd, 64 * 1024) == -1) {
 		close(fd);
 		return -1;
 	}
@@ -722,7 +722,7 @@ setup(struct npub *p, int fd)
 
 	if (open_reject(p) == -1)
 		return EX_CANTCREAT;
-	if (nconn_open(&p->c, &p->o->conn) == -1)
+	if (nats_conn_open(&p->c, &p->o->conn) == -1)
 		return EX_UNAVAILABLE;
 	maxpay = natsConnection_GetMaxPayload(p->c.nc);
 	p->max_line = p->o->max_line;
@@ -736,7 +736,7 @@ setup(struct npub *p, int fd)
 	else if (setup_acks(p) == -1)
 		return EX_UNAVAILABLE;
 	if (win_init(&p->w, p->o->max_pending, p->o->max_pending_bytes) == -1 ||
-	    lr_init(&p->lr, fd, p->max_line) == -1)
+	    lineio_init(&p->lr, fd, p->max_line) == -1)
 		return EX_OSERR;
 	return -1;
 }
@@ -775,20 +775,20 @@ npub_run(const struct npub_opts *o, int fd)
 			rc = EX_DATAERR;
 	}
 	if (p->rej.fd != -1) {
-		if (wb_flush(&p->rej) != WB_OK && rc == EX_OK) {
+		if (wbuf_flush(&p->rej) != WBUF_OK && rc == EX_OK) {
 			log_error("cannot write reject file", "");
 			rc = EX_IOERR;
 		}
 		close(p->rej.fd);
-		wb_free(&p->rej);
+		wbuf_free(&p->rej);
 	}
 	tick(p);
 	(void)metrics_flush();
 	if (p->acks != NULL)
 		natsSubscription_Destroy(p->acks);
-	nconn_close(&p->c);
+	nats_conn_close(&p->c);
 	win_free(&p->w);
-	lr_free(&p->lr);
+	lineio_free(&p->lr);
 	free(p);
 	return rc;
 }

@@ -13,7 +13,7 @@
 enum { NPUB_PUBLISH, NPUB_REJECT, NPUB_STOP };	/* --invalid */
 
 struct npub_opts {
-	struct nconn_opts conn;
+	struct nats_conn_opts conn;
 	const char	*stream;
 	const char	*prefix;
 	const char	*subject;	/* fixed subject, or NULL */

@@ -19,9 +19,9 @@
 
 struct nsub {
 	const struct nsub_opts	*o;
-	struct nconn		 c;
+	struct nats_conn		 c;
 	natsSubscription	*sub;
-	struct wb		 out;
+	struct wbuf		 out;
 	const char		*filter;	/* the server's filter */
 	int			 client_filter;	/* match o->filters here */
 	int			 gapcheck;	/* every sequence reaches us */
@@ -124,7 +124,7 @@ plan(struct nsub *s)
 		return EX_CONFIG;
 	}
 	if (st != NATS_OK) {
-		nconn_log("cannot get stream information (is JetStream "
+		nats_conn_log("cannot get stream information (is JetStream "
 		    "enabled?)", st);
 		return EX_UNAVAILABLE;
 	}
@@ -210,7 +210,7 @@ subscribe(struct nsub *s)
 		    &jerr);
 	}
 	if (st != NATS_OK) {
-		nconn_log("cannot create the consumer", st);
+		nats_conn_log("cannot create the consumer", st);
 		return jerr != 0 ? EX_CONFIG : EX_UNAVAILABLE;
 	}
 	log_info("consuming", "stream=%s filter=%s consumer=%s start_seq=%llu",
@@ -251,8 +251,8 @@ one(struct nsub *s, natsMsg *m, int64_t now)
 		    (unsigned long long)meta.sseq);
 		s->gaps++;
 		s->missing += meta.sseq - s->expected;
-		metric_inc(s->m_gaps);
-		metric_add(s->m_missing, meta.sseq - s->expected);
+		metrics_inc(s->m_gaps);
+		metrics_add(s->m_missing, meta.sseq - s->expected);
 	}
 	if (meta.sseq >= s->expected)
 		s->expected = meta.sseq + 1;
@@ -272,11 +272,11 @@ one(struct nsub *s, natsMsg *m, int64_t now)
 		(void)nout_flush(&s->out);
 	if (nout_msg(&s->out, &om, s->o->annotate)) {
 		s->bad++;
-		metric_inc(s->m_bad);
+		metrics_inc(s->m_bad);
 	}
 	s->msgs++;
-	metric_inc(s->m_msgs);
-	metric_set(s->m_seq, (double)meta.sseq);
+	metrics_inc(s->m_msgs);
+	metrics_set(s->m_seq, (double)meta.sseq);
 }
 
 /* Receive up to a batch into s->held; returns a nats status. */
@@ -327,14 +327,14 @@ static int
 flush_out(struct nsub *s)
 {
 	nout_flush(&s->out);
-	metric_set(s->m_bytes, (double)s->out.bytes);
-	if (s->out.state == WB_EPIPE) {
+	metrics_set(s->m_bytes, (double)s->out.bytes);
+	if (s->out.state == WBUF_EPIPE) {
 		log_info("standard output closed by its reader; stopping",
 		    "lines_unwritten=%llu",
 		    (unsigned long long)s->out.lost_lines);
 		return EX_OK;
 	}
-	if (s->out.state == WB_ERROR) {
+	if (s->out.state == WBUF_ERROR) {
 		log_error("cannot write standard output", "error=%s",
 		    log_q(strerror(s->out.err)));
 		return EX_IOERR;
@@ -401,7 +401,7 @@ sub_loop(struct nsub *s)
 			return rc;
 		}
 		release(s, 1);
-		metric_set(s->m_pending, (double)s->pending);
+		metrics_set(s->m_pending, (double)s->pending);
 		if (s->o->exit_at_end && s->pending == 0 && at_end(s))
 			return EX_OK;
 	}
@@ -418,16 +418,16 @@ nsub_run(const struct nsub_opts *o, int out)
 	memset(&s, 0, sizeof(s));
 	s.o = o;
 	setup_metrics(&s);
-	if (wb_init(&s.out, out, 8 << 20) == -1 ||
+	if (wbuf_init(&s.out, out, 8 << 20) == -1 ||
 	    (s.held = calloc((size_t)o->batch, sizeof(*s.held))) == NULL)
 		goto done;
-	if (nconn_open(&s.c, &o->conn) == -1) {
+	if (nats_conn_open(&s.c, &o->conn) == -1) {
 		rc = EX_UNAVAILABLE;
 		goto done;
 	}
 	if ((st = natsConnection_JetStream(&s.c.js, s.c.nc, NULL)) !=
 	    NATS_OK) {
-		nconn_log("cannot make a JetStream context", st);
+		nats_conn_log("cannot make a JetStream context", st);
 		rc = EX_SOFTWARE;
 		goto done;
 	}
@@ -446,10 +446,10 @@ done:
 	(void)metrics_flush();
 	if (s.sub != NULL)
 		natsSubscription_Destroy(s.sub);
-	nconn_close(&s.c);
+	nats_conn_close(&s.c);
 	if (o->nfilters != 1)
 		free((char *)s.filter);
 	free(s.held);
-	wb_free(&s.out);
+	wbuf_free(&s.out);
 	return rc;
 }

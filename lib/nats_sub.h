@@ -13,7 +13,7 @@ enum { NSUB_NEW, NSUB_ALL, NSUB_SEQ, NSUB_TIME };
 #define NSUB_MAX_FILTERS	32
 
 struct nsub_opts {
-	struct nconn_opts conn;
+	struct nats_conn_opts conn;
 	const char	*stream;
 	const char	*filters[NSUB_MAX_FILTERS];
 	int		 nfilters;

@@ -12,7 +12,7 @@ opt_duration(const char *opt, const char *v, double min, double max)
 	double	d;
 
 	if (parse_duration(v, &d) == -1 || d < min || d > max)
-		die(EX_USAGE, "bad duration", "option=%s value=%s min=%g "
+		log_die(EX_USAGE, "bad duration", "option=%s value=%s min=%g "
 		    "max=%g", opt, log_q(v), min, max);
 	return d;
 }
@@ -23,7 +23,7 @@ opt_uint(const char *opt, const char *v, uint64_t min, uint64_t max)
 	uint64_t	n;
 
 	if (parse_uint(v, min, max, &n) == -1)
-		die(EX_USAGE, "bad number", "option=%s value=%s min=%llu "
+		log_die(EX_USAGE, "bad number", "option=%s value=%s min=%llu "
 		    "max=%llu", opt, log_q(v), (unsigned long long)min,
 		    (unsigned long long)max);
 	return n;
@@ -35,7 +35,7 @@ opt_size(const char *opt, const char *v, uint64_t min, uint64_t max)
 	uint64_t	n;
 
 	if (parse_size(v, &n) == -1 || n < min || n > max)
-		die(EX_USAGE, "bad size", "option=%s value=%s min=%llu "
+		log_die(EX_USAGE, "bad size", "option=%s value=%s min=%llu "
 		    "max=%llu", opt, log_q(v), (unsigned long long)min,
 		    (unsigned long long)max);
 	return n;
@@ -51,6 +51,6 @@ void
 opt_metrics(const char *dir, const char *prog)
 {
 	if (metrics_open(dir, prog, NULL) == -1)
-		die(EX_CANTCREAT, "metrics directory is not writable",
+		log_die(EX_CANTCREAT, "metrics directory is not writable",
 		    "dir=%s", log_q(dir ? dir : getenv("SSMD_METRICS_DIR")));
 }

@@ -87,7 +87,7 @@ parse_duration(const char *s, double *secs)
 }
 
 int
-feed_name_okn(const char *s, size_t n)
+parse_feed_name_okn(const char *s, size_t n)
 {
 	size_t	i;
 
@@ -102,7 +102,7 @@ feed_name_okn(const char *s, size_t n)
 }
 
 int
-feed_name_ok(const char *s)
+parse_feed_name_ok(const char *s)
 {
-	return feed_name_okn(s, strlen(s));
+	return parse_feed_name_okn(s, strlen(s));
 }

@@ -14,7 +14,7 @@ int	parse_uint(const char *, uint64_t min, uint64_t max, uint64_t *);
 
 /* A feed or instance name: 1 to 64 of A-Z a-z 0-9 . _ - (it lands in
  * file names, NATS subjects and metric labels). */
-int	feed_name_ok(const char *);
-int	feed_name_okn(const char *, size_t);	/* not NUL-terminated */
+int	parse_feed_name_ok(const char *);
+int	parse_feed_name_okn(const char *, size_t);	/* not NUL-terminated */
 
 #endif

@@ -472,7 +472,7 @@ prom_parse(struct prom_doc *doc, const char *buf, size_t len, char *err,
 		return fail(&ps, "no newline at the end (a half-written file?)");
 	if (memchr(buf, '\0', len) != NULL)
 		return fail(&ps, "a NUL byte");
-	if (!utf8_valid(buf, len))
+	if (!json_utf8_valid(buf, len))
 		return fail(&ps, "invalid UTF-8");
 	for (; p < end && rc == 0; p = nl + 1) {
 		ps.lineno++;

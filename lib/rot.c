@@ -48,17 +48,17 @@ struct slot {
 
 struct rot {
 	const struct rot_opts	*o;
-	struct lr		 lr;
+	struct lineio		 lr;
 	struct slot		 slot[MAX_OPEN];
 	struct slot		*last;		/* written to last */
 	int64_t			 last_t;	/* its line's time */
-	struct wb		 scr;		/* a bad line, made valid */
+	struct wbuf		 scr;		/* a bad line, made valid */
 	struct badline		 bad;
 	struct slot		*long_slot;	/* an over-long line in hand */
 	struct rot_oc		 oc;
 	struct log_rate		 rate;
 	double			 now;		/* monotonic, at the last tick */
-	struct linestat		 st;
+	struct badline_stat		 st;
 	struct metric		*bout, *late, *rfiles, *rlines, *rcut;
 };
 
@@ -66,7 +66,7 @@ static void
 setup_metrics(struct rot *s)
 {
 	/* Input is counted per process: one input carries many feeds. */
-	linestat_init(&s->st, "ssmd_jsonl_rotate", NULL);
+	badline_stat_init(&s->st, "ssmd_jsonl_rotate", NULL);
 	s->bout = metrics_counter("ssmd_jsonl_rotate_bytes_out_total", NULL,
 	    "Bytes written to archive files (compressed).");
 	s->late = metrics_counter("ssmd_jsonl_rotate_late_lines_total", NULL,
@@ -101,7 +101,7 @@ count_out(struct rot *s, struct slot *sl)
 	uint64_t	n = rot_file_size(&sl->f);
 
 	if (n > sl->seen_bytes)
-		metric_add(s->bout, n - sl->seen_bytes);
+		metrics_add(s->bout, n - sl->seen_bytes);
 	sl->seen_bytes = n;
 }
 
@@ -135,8 +135,8 @@ close_slot(struct rot *s, struct slot *sl, const char *why)
 	if (rot_file_close(&sl->f, &info) == -1)
 		return io_fail(s, sl, "cannot finalize file");
 	sl->open = 0;
-	metric_set(sl->age, 0);
-	metric_inc(sl->files);
+	metrics_set(sl->age, 0);
+	metrics_inc(sl->files);
 	count_out(s, sl);
 	name = strrchr(sl->f.final, '/') + 1;
 	log_info("file closed", "path=%s reason=%s records=%llu bytes=%llu "
@@ -299,7 +299,7 @@ route(struct rot *s, const char *feed, size_t flen, int64_t t, size_t len,
 		    sl->f.info.bytes + len + 1 > s->o->max_size)
 			*rc = close_slot(s, sl, "size");
 		else if (t < sl->start)
-			metric_inc(s->late);
+			metrics_inc(s->late);
 		if (*rc)
 			return NULL;
 	}
@@ -338,7 +338,7 @@ invalid_head(struct rot *s, int why, int b64, uint64_t line, int *rc)
 		return NULL;
 	t.tv_sec = us / 1000000;
 	t.tv_nsec = us % 1000000 * 1000;
-	bad_begin(&s->bad, &s->scr, &t, sl->feed, why, line, b64);
+	badline_begin(&s->bad, &s->scr, &t, sl->feed, why, line, b64);
 	if (drain_scratch(s, sl) == -1) {
 		*rc = io_fail(s, sl, "cannot write file");
 		return NULL;
@@ -354,7 +354,7 @@ invalid_body(struct rot *s, struct slot *sl, const char *p, size_t n)
 
 	for (; n > 0; p += k, n -= k) {
 		k = n < CHUNK ? n : CHUNK;
-		bad_put(&s->bad, &s->scr, p, k);
+		badline_put(&s->bad, &s->scr, p, k);
 		if (drain_scratch(s, sl) == -1)
 			return io_fail(s, sl, "cannot write file");
 	}
@@ -364,11 +364,11 @@ invalid_body(struct rot *s, struct slot *sl, const char *p, size_t n)
 static int
 invalid_tail(struct rot *s, struct slot *sl)
 {
-	bad_end(&s->bad, &s->scr);
+	badline_end(&s->bad, &s->scr);
 	if (drain_scratch(s, sl) == -1 ||
 	    rot_file_eol(&sl->f, s->last_t, 1) == -1)
 		return io_fail(s, sl, "cannot write file");
-	metric_inc(sl->lines);
+	metrics_inc(sl->lines);
 	return 0;
 }
 
@@ -380,7 +380,7 @@ warn_invalid(struct rot *s, int why, uint64_t line)
 	if (log_rate_ok(&s->rate, &supp))
 		log_warn("invalid line archived as an error record",
 		    "line=%llu reason=%s suppressed=%u",
-		    (unsigned long long)line, bad_reason(why), supp);
+		    (unsigned long long)line, badline_reason(why), supp);
 }
 
 /* A whole line that is not JSON: kept, escaped, in a valid record. */
@@ -391,7 +391,7 @@ invalid_line(struct rot *s, int why, const char *p, size_t n)
 	int		 rc;
 
 	warn_invalid(s, why, s->lr.lineno);
-	if ((sl = invalid_head(s, why, bad_needs_b64(p, n), s->lr.lineno,
+	if ((sl = invalid_head(s, why, badline_needs_b64(p, n), s->lr.lineno,
 	    &rc)) == NULL)
 		return rc;
 	if ((rc = invalid_body(s, sl, p, n)) != 0)
@@ -401,21 +401,21 @@ invalid_line(struct rot *s, int why, const char *p, size_t n)
 
 /* A piece of a line over --max-line: streamed as base64, never held. */
 static int
-long_piece(struct rot *s, const struct lr_line *l)
+long_piece(struct rot *s, const struct lineio_line *l)
 {
 	struct slot	*sl = s->long_slot;
 	int		 rc;
 
-	if (l->flags & LR_FIRST) {
-		warn_invalid(s, BAD_TOO_LONG, s->lr.lineno + 1);
-		if ((sl = invalid_head(s, BAD_TOO_LONG, 1, s->lr.lineno + 1,
+	if (l->flags & LINEIO_FIRST) {
+		warn_invalid(s, BADLINE_TOO_LONG, s->lr.lineno + 1);
+		if ((sl = invalid_head(s, BADLINE_TOO_LONG, 1, s->lr.lineno + 1,
 		    &rc)) == NULL)
 			return rc;
 		s->long_slot = sl;
 	}
 	if ((rc = invalid_body(s, sl, l->p, l->len)) != 0)
 		return rc;
-	if (l->flags & LR_MORE)
+	if (l->flags & LINEIO_MORE)
 		return 0;
 	s->long_slot = NULL;
 	return invalid_tail(s, sl);
@@ -454,11 +454,11 @@ feed_ok(struct rot *s, const char *p, size_t n)
 	if (s->last != NULL && s->last->flen == n &&
 	    memcmp(s->last->feed, p, n) == 0)
 		return 1;	/* checked when first seen */
-	return feed_name_okn(p, n);
+	return parse_feed_name_okn(p, n);
 }
 
 static int
-on_line(void *arg, const struct lr_line *l)
+on_line(void *arg, const struct lineio_line *l)
 {
 	struct rot		*s = arg;
 	struct json_span	 v, f;
@@ -468,9 +468,9 @@ on_line(void *arg, const struct lr_line *l)
 	int64_t			 t, own = 0;
 	int			 e, have_ts, rc;
 
-	if ((e = linestat_line(&s->st, l)) == LINE_LONG)
+	if ((e = badline_stat_line(&s->st, l)) == BADLINE_LONG)
 		return long_piece(s, l);
-	if (e == LINE_EMPTY)
+	if (e == BADLINE_EMPTY)
 		return 0;
 	if (e != JSON_OK)
 		return invalid_line(s, e, l->p, l->len);
@@ -491,7 +491,7 @@ on_line(void *arg, const struct lr_line *l)
 	/* The manifest's first and last ts are the lines' own. */
 	if (rot_file_line(&sl->f, l->p, l->len, have_ts ? own : t, 1) == -1)
 		return io_fail(s, sl, "cannot write file");
-	metric_inc(sl->lines);
+	metrics_inc(sl->lines);
 	return 0;
 }
 
@@ -520,7 +520,7 @@ tick(void *arg)
 			sl->seen_records = sl->f.info.records;
 			sl->last_write = s->now;
 		}
-		metric_set(sl->age, s->now - sl->opened);
+		metrics_set(sl->age, s->now - sl->opened);
 		if (wall >= sl->end + (int64_t)(o->idle_close * 1e6) &&
 		    s->now - sl->last_write >= o->idle_close) {
 			if ((rc = close_slot(s, sl, "idle")) != 0)
@@ -535,7 +535,7 @@ tick(void *arg)
 		count_out(s, sl);
 	}
 	rot_oc_tick(&s->oc);
-	metric_set(s->st.bytes_in, (double)s->lr.bytes);
+	metrics_set(s->st.bytes_in, (double)s->lr.bytes);
 	metrics_tick();
 	return 0;
 }
@@ -543,10 +543,10 @@ tick(void *arg)
 static int
 rot_loop(struct rot *s)
 {
-	static const struct lr_ops	ops = { on_line, tick, TICK_MS };
+	static const struct lineio_ops	ops = { on_line, tick, TICK_MS };
 	int				rc;
 
-	if ((rc = lr_loop(&s->lr, &ops, s)) != -1)
+	if ((rc = lineio_loop(&s->lr, &ops, s)) != -1)
 		return rc;
 	log_error("cannot read standard input", "error=%s",
 	    log_q(strerror(errno)));
@@ -610,9 +610,9 @@ startup(struct rot *s)
 		    log_q(strerror(errno)));
 	if (rot_recover(s->o->dir, s->o->level, &r) == -1)
 		return EX_IOERR;
-	metric_add(s->rfiles, r.files);
-	metric_add(s->rlines, r.lines);
-	metric_add(s->rcut, r.cut_bytes);
+	metrics_add(s->rfiles, r.files);
+	metrics_add(s->rlines, r.lines);
+	metrics_add(s->rcut, r.cut_bytes);
 	if (r.files + r.empty > 0)
 		log_info("recovery done", "files=%llu lines=%llu cut_bytes=%llu "
 		    "gzip_tails_cut=%llu empty_removed=%llu",
@@ -638,7 +638,7 @@ sync_ready(const char *dir)
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 	    0644)) == -1)
 		return -1;
-	if (write_all(fd, ts, TS_LEN + 1) == 0 && fsync(fd) == 0)
+	if (wbuf_write_all(fd, ts, TS_LEN + 1) == 0 && fsync(fd) == 0)
 		rc = 0;
 	if (close(fd) == -1 || rc == -1 || rename(tmp, path) == -1)
 		return -1;
@@ -660,8 +660,8 @@ rot_run(const struct rot_opts *o, int fd)
 	s->now = ts_mono();
 	setup_metrics(s);
 	if (rot_oc_init(&s->oc, o->on_close, o->oc_queue, o->oc_attempts,
-	    o->oc_retry, o->oc_timeout) == -1 || wb_init(&s->scr, -1, 8 * CHUNK) == -1 ||
-	    lr_init(&s->lr, fd, o->max_line) == -1)
+	    o->oc_retry, o->oc_timeout) == -1 || wbuf_init(&s->scr, -1, 8 * CHUNK) == -1 ||
+	    lineio_init(&s->lr, fd, o->max_line) == -1)
 		goto done;
 	if ((rc = startup(s)) != 0)
 		goto done;
@@ -673,18 +673,18 @@ rot_run(const struct rot_opts *o, int fd)
 		rc = EX_IOERR;
 	}
 	log_info("done", "lines_in=%llu bytes_in=%llu bytes_out=%llu "
-	    "signal=%d", (unsigned long long)metric_value(s->st.in),
+	    "signal=%d", (unsigned long long)metrics_value(s->st.in),
 	    (unsigned long long)s->lr.bytes,
-	    (unsigned long long)metric_value(s->bout), (int)sig_stop);
+	    (unsigned long long)metrics_value(s->bout), (int)sig_stop);
 done:
 	for (i = 0; i < MAX_OPEN; i++)
 		if (s->slot[i].open)
 			rot_file_abort(&s->slot[i].f);
 	rot_oc_finish(&s->oc, rc == 0 ? o->oc_wait : 0);
-	metric_set(s->st.bytes_in, (double)s->lr.bytes);
+	metrics_set(s->st.bytes_in, (double)s->lr.bytes);
 	(void)metrics_flush();
-	lr_free(&s->lr);
-	wb_free(&s->scr);
+	lineio_free(&s->lr);
+	wbuf_free(&s->scr);
 	free(s);
 out:
 	close(lock);

@@ -33,7 +33,7 @@ out(struct rot_file *f, const void *p, size_t n)
 {
 	if (n == 0)
 		return 0;
-	if (write_all(f->fd, p, n) == -1)
+	if (wbuf_write_all(f->fd, p, n) == -1)
 		return fail(f);
 	EVP_DigestUpdate(f->sha, p, n);
 	f->info.cbytes += n;

@@ -134,8 +134,8 @@ write_atomic(const char *path, const char *tmp, const char *text)
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 	    0644)) == -1)
 		return -1;
-	if (write_all(fd, text, strlen(text)) == -1 ||
-	    write_all(fd, "\n", 1) == -1 || fsync(fd) == -1) {
+	if (wbuf_write_all(fd, text, strlen(text)) == -1 ||
+	    wbuf_write_all(fd, "\n", 1) == -1 || fsync(fd) == -1) {
 		close(fd);
 		unlink(tmp);
 		return -1;

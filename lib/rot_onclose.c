@@ -58,7 +58,7 @@ pop(struct rot_oc *o)
 	head(o)->path = NULL;
 	o->head = (o->head + 1) % o->max;
 	o->len--;
-	metric_set(o->queued, o->len);
+	metrics_set(o->queued, o->len);
 }
 
 int
@@ -70,7 +70,7 @@ rot_oc_push(struct rot_oc *o, const char *path)
 	if (o->cmd == NULL)
 		return 0;
 	if (o->len == o->max || (p = strdup(path)) == NULL) {
-		metric_inc(o->dropped);
+		metrics_inc(o->dropped);
 		log_error("on-close queue full; file not queued", "path=%s "
 		    "queue=%zu", log_q(path), o->len);
 		return -1;
@@ -80,7 +80,7 @@ rot_oc_push(struct rot_oc *o, const char *path)
 	j->attempts = 0;
 	j->due = 0;
 	o->len++;
-	metric_set(o->queued, o->len);
+	metrics_set(o->queued, o->len);
 	return 0;
 }
 
@@ -137,15 +137,15 @@ done(struct rot_oc *o, int status)
 	double			 delay;
 
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		metric_inc(o->ok);
+		metrics_inc(o->ok);
 		log_info("on-close command done", "path=%s attempts=%u",
 		    log_q(j->path), j->attempts);
 		pop(o);
 		return;
 	}
-	metric_inc(o->failed);
+	metrics_inc(o->failed);
 	if (j->attempts >= o->max_attempts) {
-		metric_inc(o->gaveup);
+		metrics_inc(o->gaveup);
 		log_error("on-close command failed; giving up", "path=%s "
 		    "attempts=%u status=%d signal=%d", log_q(j->path),
 		    j->attempts, WIFEXITED(status) ? WEXITSTATUS(status) : -1,

@@ -59,7 +59,7 @@ send_err(struct sim_conn *c, long long id, int code)
 
 	n = snprintf(b, sizeof b, "{\"id\":%lld,\"type\":\"error\",\"msg\":"
 	    "{\"code\":%d,\"msg\":\"%s\"}}", id, code, err_text(code));
-	metric_inc(c->s->m_cmd_err);
+	metrics_inc(c->s->m_cmd_err);
 	sim_send(c, b, (size_t)n);
 }
 
@@ -391,7 +391,7 @@ sim_cmd(struct sim_conn *c, const char *p, size_t n)
 	const char	*cmd;
 	long long	 id = 0;
 
-	metric_inc(c->s->m_cmds);
+	metrics_inc(c->s->m_cmds);
 	if ((root = json_loadb(p, n, 0, &je)) == NULL || !json_is_object(root)) {
 		send_err(c, 0, E_PROCESS);
 		json_decref(root);

@@ -67,7 +67,7 @@ struct sim {
 	struct sim_uni	 uni;
 	struct sim_conn	*conns;
 	unsigned	 nconns, next_id;
-	struct wb	 log;		/* command log */
+	struct wbuf	 log;		/* command log */
 	int		 logging, shutting;
 	uint64_t	 rest_n, rest_429_left;
 	char		 frame[SIM_FRAME_MAX];

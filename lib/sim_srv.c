@@ -107,8 +107,8 @@ sim_send(struct sim_conn *c, const char *p, size_t n)
 	} else
 		rc = ws_send_text(c->ws, p, n);
 	if (rc == 0) {
-		metric_inc(c->s->m_frames);
-		metric_add(c->s->m_bytes, n);
+		metrics_inc(c->s->m_frames);
+		metrics_add(c->s->m_bytes, n);
 	}
 	return rc;
 }
@@ -154,7 +154,7 @@ faults_due(struct sim_conn *c)
 		if (f->fired || f->after > c->frames)
 			continue;
 		f->fired = 1;
-		metric_inc(c->s->m_faults);
+		metrics_inc(c->s->m_faults);
 		log_info("fault", "conn=%u fault=%s frames=%llu", c->id,
 		    fault_names[f->kind], (unsigned long long)c->frames);
 		switch (f->kind) {
@@ -398,7 +398,7 @@ log_head(struct sim *s, struct sim_conn *c)
 
 	k = snprintf(head, sizeof head, "{\"ts\":\"%s\",\"conn\":%u,\"peer\":"
 	    "\"%s\",", ts_now(ts), c->id, c->ws ? ws_peer(c->ws) : "");
-	wb_put(&s->log, head, (size_t)k);
+	wbuf_put(&s->log, head, (size_t)k);
 }
 
 static void
@@ -408,15 +408,15 @@ log_frame(struct sim *s, struct sim_conn *c, const char *p, size_t n)
 		return;
 	log_head(s, c);
 	if (json_check(p, n, NULL) == JSON_OK) {
-		wb_puts(&s->log, "\"frame\":");
-		wb_put(&s->log, p, n);
+		wbuf_puts(&s->log, "\"frame\":");
+		wbuf_put(&s->log, p, n);
 	} else {
-		wb_puts(&s->log, "\"text\":\"");
+		wbuf_puts(&s->log, "\"text\":\"");
 		json_escape(&s->log, p, n);
-		wb_put(&s->log, "\"", 1);
+		wbuf_put(&s->log, "\"", 1);
 	}
-	wb_puts(&s->log, "}\n");
-	wb_flush(&s->log);
+	wbuf_puts(&s->log, "}\n");
+	wbuf_flush(&s->log);
 }
 
 /* ev is the rest of the object, already JSON: "event":"open",... */
@@ -426,14 +426,14 @@ log_event(struct sim *s, struct sim_conn *c, const char *ev, const char *why)
 	if (!s->logging)
 		return;
 	log_head(s, c);
-	wb_put(&s->log, ev, strlen(ev));
+	wbuf_put(&s->log, ev, strlen(ev));
 	if (why != NULL) {
-		wb_puts(&s->log, ",\"reason\":\"");
+		wbuf_puts(&s->log, ",\"reason\":\"");
 		json_escape(&s->log, why, strlen(why));
-		wb_put(&s->log, "\"", 1);
+		wbuf_put(&s->log, "\"", 1);
 	}
-	wb_puts(&s->log, "}\n");
-	wb_flush(&s->log);
+	wbuf_puts(&s->log, "}\n");
+	wbuf_flush(&s->log);
 }
 
 /* Connections */
@@ -461,7 +461,7 @@ conn_free(struct sim_conn *c)
 	if (c->next != NULL)
 		c->next->prev = c->prev;
 	s->nconns--;
-	metric_set(s->m_conns, s->nconns);
+	metrics_set(s->m_conns, s->nconns);
 	free(c);
 	if (s->shutting && s->nconns == 0)
 		event_base_loopbreak(s->base);
@@ -579,7 +579,7 @@ on_upgrade(const struct ws_http_req *r, struct ws_http_resp *resp,
 		    strcmp(why, "bad_signature") == 0 ?
 		    "reason=\"bad_signature\"" : "reason=\"timestamp\"",
 		    "Upgrades refused with 401, by reason");
-		metric_inc(m);
+		metrics_inc(m);
 		log_warn("upgrade refused", "peer=%s reason=%s", r->peer, why);
 		evbuffer_add_printf(resp->body, "{\"error\":{\"code\":"
 		    "\"authentication_error\",\"message\":\"%s\"}}", why);
@@ -601,8 +601,8 @@ on_upgrade(const struct ws_http_req *r, struct ws_http_resp *resp,
 		s->conns->prev = c;
 	s->conns = c;
 	s->nconns++;
-	metric_set(s->m_conns, s->nconns);
-	metric_inc(s->m_conns_total);
+	metrics_set(s->m_conns, s->nconns);
+	metrics_inc(s->m_conns_total);
 	*cbs = &conn_cbs;
 	*carg = c;
 	return 101;
@@ -677,7 +677,7 @@ on_request(const struct ws_http_req *r, struct ws_http_resp *resp, void *arg)
 		return;
 	}
 	s->rest_n++;
-	metric_inc(s->m_rest);
+	metrics_inc(s->m_rest);
 	if (strcmp(r->method, "GET") != 0) {
 		resp->status = 405;
 		return;
@@ -686,7 +686,7 @@ on_request(const struct ws_http_req *r, struct ws_http_resp *resp, void *arg)
 	    s->rest_n % s->o->rest_429_every == 0)) {
 		if (s->rest_429_left > 0)
 			s->rest_429_left--;
-		metric_inc(s->m_rest_429);
+		metrics_inc(s->m_rest_429);
 		resp->status = 429;
 		snprintf(resp->headers, sizeof resp->headers,
 		    "Retry-After: %u\r\n", s->o->retry_after);
@@ -810,7 +810,7 @@ setup(struct sim *s, SSL_CTX **ssl)
 		fd = strcmp(o->command_log, "-") == 0 ? dup(STDERR_FILENO) :
 		    open(o->command_log, O_WRONLY | O_CREAT | O_APPEND |
 		    O_CLOEXEC, 0644);
-		if (fd == -1 || wb_init(&s->log, fd, 1 << 16) == -1) {
+		if (fd == -1 || wbuf_init(&s->log, fd, 1 << 16) == -1) {
 			log_error("cannot open command log", "file=%s err=%s",
 			    log_q(o->command_log), log_q(strerror(errno)));
 			return EX_CANTCREAT;
@@ -895,9 +895,9 @@ sim_run(const struct sim_opts *o)
 	}
 	ws_server_free(s->srv);
 	if (s->logging) {
-		wb_flush(&s->log);
+		wbuf_flush(&s->log);
 		close(s->log.fd);
-		wb_free(&s->log);
+		wbuf_free(&s->log);
 	}
 	metrics_flush();
 	event_base_free(s->base);

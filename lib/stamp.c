@@ -18,15 +18,15 @@
 
 struct stamp {
 	const struct stamp_opts	*o;
-	struct lr		 lr;
-	struct wb		 out, rej;
+	struct lineio		 lr;
+	struct wbuf		 out, rej;
 	char			 feedkv[256];	/* ,"feed":"<escaped>", */
 	size_t			 feedlen;
 	struct badline		 bad;		/* an error record in hand */
 	struct timespec		 now;
 	int64_t			 last_us;	/* ts of the previous line */
 	struct log_rate		 rate;
-	struct linestat		 st;
+	struct badline_stat		 st;
 	struct metric		*out_lines, *bout, *last;
 };
 
@@ -45,26 +45,26 @@ stamp_policy(const char *s)
 static int
 stamp_setup(struct stamp *s)
 {
-	struct wb	fw;
+	struct wbuf	fw;
 	char		labels[192];
 
 	/* The feed is escaped once, into a fixed piece of every envelope. */
-	if (wb_init(&fw, -1, sizeof(s->feedkv)) == -1)
+	if (wbuf_init(&fw, -1, sizeof(s->feedkv)) == -1)
 		return -1;
-	wb_puts(&fw, "\",\"feed\":\"");
+	wbuf_puts(&fw, "\",\"feed\":\"");
 	json_escape(&fw, s->o->feed, strlen(s->o->feed));
-	wb_puts(&fw, "\",");
+	wbuf_puts(&fw, "\",");
 	if (fw.len == fw.cap) {
-		wb_free(&fw);
+		wbuf_free(&fw);
 		errno = ENAMETOOLONG;
 		return -1;
 	}
 	memcpy(s->feedkv, fw.buf, fw.len);
 	s->feedlen = fw.len;
-	wb_free(&fw);
+	wbuf_free(&fw);
 
 	snprintf(labels, sizeof(labels), "feed=\"%s\"", s->o->feed);
-	linestat_init(&s->st, "ssmd_stamp", labels);
+	badline_stat_init(&s->st, "ssmd_stamp", labels);
 	s->out_lines = metrics_counter("ssmd_stamp_lines_out_total", labels,
 	    "Lines written: envelopes and kept invalid records.");
 	s->bout = metrics_counter("ssmd_stamp_bytes_out_total", labels,
@@ -78,7 +78,7 @@ stamp_setup(struct stamp *s)
 static void
 put_head(struct stamp *s)
 {
-	char	*p = wb_reserve(&s->out, 8 + TS_LEN + s->feedlen);
+	char	*p = wbuf_reserve(&s->out, 8 + TS_LEN + s->feedlen);
 
 	if (p == NULL)
 		return;
@@ -97,61 +97,61 @@ warn_invalid(struct stamp *s, int why, size_t len)
 	if (log_rate_ok(&s->rate, &supp))
 		log_warn("invalid line", "line=%llu reason=%s bytes=%zu "
 		    "policy=%s suppressed=%u", (unsigned long long)s->lr.lineno,
-		    bad_reason(why), len, pol[s->o->policy], supp);
+		    badline_reason(why), len, pol[s->o->policy], supp);
 }
 
 /* A whole line that is not one JSON value. */
 static int
-invalid_line(struct stamp *s, int why, const struct lr_line *l)
+invalid_line(struct stamp *s, int why, const struct lineio_line *l)
 {
 	warn_invalid(s, why, l->len);
 	switch (s->o->policy) {
 	case STAMP_STOP:
 		log_error("stopping at invalid line", "line=%llu reason=%s",
-		    (unsigned long long)s->lr.lineno, bad_reason(why));
+		    (unsigned long long)s->lr.lineno, badline_reason(why));
 		return EX_DATAERR;
 	case STAMP_REJECT:
-		wb_put(&s->rej, l->p, l->len);
-		wb_putc(&s->rej, '\n');
+		wbuf_put(&s->rej, l->p, l->len);
+		wbuf_putc(&s->rej, '\n');
 		return 0;
 	}
-	bad_begin(&s->bad, &s->out, &s->now, s->o->feed, why, s->lr.lineno,
-	    bad_needs_b64(l->p, l->len));
-	bad_put(&s->bad, &s->out, l->p, l->len);
-	bad_end(&s->bad, &s->out);
-	wb_putc(&s->out, '\n');
-	metric_inc(s->out_lines);
+	badline_begin(&s->bad, &s->out, &s->now, s->o->feed, why, s->lr.lineno,
+	    badline_needs_b64(l->p, l->len));
+	badline_put(&s->bad, &s->out, l->p, l->len);
+	badline_end(&s->bad, &s->out);
+	wbuf_putc(&s->out, '\n');
+	metrics_inc(s->out_lines);
 	return 0;
 }
 
 /* A piece of a line longer than --max-line: streamed, never held whole. */
 static int
-long_piece(struct stamp *s, const struct lr_line *l)
+long_piece(struct stamp *s, const struct lineio_line *l)
 {
 	uint64_t	lineno = s->lr.lineno + 1;	/* counted at its end */
 
-	if (l->flags & LR_FIRST) {
-		warn_invalid(s, BAD_TOO_LONG, l->len);
+	if (l->flags & LINEIO_FIRST) {
+		warn_invalid(s, BADLINE_TOO_LONG, l->len);
 		if (s->o->policy == STAMP_STOP) {
 			log_error("stopping at invalid line", "line=%llu "
 			    "reason=too_long", (unsigned long long)lineno);
 			return EX_DATAERR;
 		}
 		if (s->o->policy == STAMP_KEEP)
-			bad_begin(&s->bad, &s->out, &s->now, s->o->feed,
-			    BAD_TOO_LONG, lineno, 1);
+			badline_begin(&s->bad, &s->out, &s->now, s->o->feed,
+			    BADLINE_TOO_LONG, lineno, 1);
 	}
 	if (s->o->policy == STAMP_REJECT) {
-		wb_put(&s->rej, l->p, l->len);
-		if (!(l->flags & LR_MORE))
-			wb_putc(&s->rej, '\n');
+		wbuf_put(&s->rej, l->p, l->len);
+		if (!(l->flags & LINEIO_MORE))
+			wbuf_putc(&s->rej, '\n');
 		return 0;
 	}
-	bad_put(&s->bad, &s->out, l->p, l->len);
-	if (!(l->flags & LR_MORE)) {
-		bad_end(&s->bad, &s->out);
-		wb_putc(&s->out, '\n');
-		metric_inc(s->out_lines);
+	badline_put(&s->bad, &s->out, l->p, l->len);
+	if (!(l->flags & LINEIO_MORE)) {
+		badline_end(&s->bad, &s->out);
+		wbuf_putc(&s->out, '\n');
+		metrics_inc(s->out_lines);
 	}
 	return 0;
 }
@@ -175,44 +175,44 @@ stamp_clock(struct stamp *s)
 }
 
 static int
-stamp_line(void *arg, const struct lr_line *l)
+stamp_line(void *arg, const struct lineio_line *l)
 {
 	struct stamp	*s = arg;
 	int		 e;
 
 	stamp_clock(s);
-	if ((e = linestat_line(&s->st, l)) == LINE_LONG)
+	if ((e = badline_stat_line(&s->st, l)) == BADLINE_LONG)
 		return long_piece(s, l);
-	if (e == LINE_EMPTY)
+	if (e == BADLINE_EMPTY)
 		return 0;
 	if (e != JSON_OK)
 		return invalid_line(s, e, l);
 	put_head(s);
-	wb_puts(&s->out, "\"data\":");
-	wb_put(&s->out, l->p, l->len);
-	wb_puts(&s->out, "}\n");
-	metric_inc(s->out_lines);
+	wbuf_puts(&s->out, "\"data\":");
+	wbuf_put(&s->out, l->p, l->len);
+	wbuf_puts(&s->out, "}\n");
+	metrics_inc(s->out_lines);
 	return 0;
 }
 
-/* Check the outputs after a flush: 0 to go on, LR_STOP when the reader
+/* Check the outputs after a flush: 0 to go on, LINEIO_STOP when the reader
  * went away, or an exit code. */
 static int
 check_output(struct stamp *s)
 {
-	if (s->rej.state == WB_ERROR) {
+	if (s->rej.state == WBUF_ERROR) {
 		log_error("cannot write reject file", "path=%s error=%s",
 		    log_q(s->o->reject_path), log_q(strerror(s->rej.err)));
 		return EX_IOERR;
 	}
-	if (s->out.state == WB_EPIPE) {
+	if (s->out.state == WBUF_EPIPE) {
 		log_info("standard output closed by its reader; stopping",
 		    "lines_unwritten=%llu bytes_unwritten=%llu",
 		    (unsigned long long)s->out.lost_lines,
 		    (unsigned long long)s->out.lost_bytes);
-		return LR_STOP;
+		return LINEIO_STOP;
 	}
-	if (s->out.state == WB_ERROR) {
+	if (s->out.state == WBUF_ERROR) {
 		log_error("cannot write standard output", "error=%s "
 		    "lines_unwritten=%llu", log_q(strerror(s->out.err)),
 		    (unsigned long long)s->out.lost_lines);
@@ -227,12 +227,12 @@ flush_all(void *arg)
 {
 	struct stamp	*s = arg;
 
-	wb_flush(&s->out);
+	wbuf_flush(&s->out);
 	if (s->rej.fd != -1)
-		wb_flush(&s->rej);
-	metric_set(s->last, s->last_us / 1e6);	/* once a batch, not a line */
-	metric_set(s->bout, (double)s->out.bytes);
-	metric_set(s->st.bytes_in, (double)s->lr.bytes);
+		wbuf_flush(&s->rej);
+	metrics_set(s->last, s->last_us / 1e6);	/* once a batch, not a line */
+	metrics_set(s->bout, (double)s->out.bytes);
+	metrics_set(s->st.bytes_in, (double)s->lr.bytes);
 	metrics_tick();
 	return check_output(s);
 }
@@ -240,7 +240,7 @@ flush_all(void *arg)
 int
 stamp_run(const struct stamp_opts *o, int in, int out)
 {
-	static const struct lr_ops ops = { stamp_line, flush_all, 1000 };
+	static const struct lineio_ops ops = { stamp_line, flush_all, 1000 };
 	struct stamp	s;
 	int		rc = EX_OSERR, fd = -1;
 
@@ -259,11 +259,11 @@ stamp_run(const struct stamp_opts *o, int in, int out)
 		    log_q(o->reject_path), log_q(strerror(errno)));
 		return EX_CANTCREAT;
 	}
-	if (lr_init(&s.lr, in, o->max_line) == -1 ||
-	    wb_init(&s.out, out, 256 * 1024) == -1 ||
-	    (fd != -1 && wb_init(&s.rej, fd, 64 * 1024) == -1))
+	if (lineio_init(&s.lr, in, o->max_line) == -1 ||
+	    wbuf_init(&s.out, out, 256 * 1024) == -1 ||
+	    (fd != -1 && wbuf_init(&s.rej, fd, 64 * 1024) == -1))
 		goto done;
-	rc = lr_loop(&s.lr, &ops, &s);
+	rc = lineio_loop(&s.lr, &ops, &s);
 	if (rc == -1) {
 		log_error("cannot read standard input", "error=%s",
 		    log_q(strerror(errno)));
@@ -273,16 +273,16 @@ stamp_run(const struct stamp_opts *o, int in, int out)
 		(void)flush_all(&s);
 	log_info("done", "lines_in=%llu lines_out=%llu empty=%llu "
 	    "bytes_in=%llu bytes_out=%llu signal=%d",
-	    (unsigned long long)metric_value(s.st.in),
-	    (unsigned long long)metric_value(s.out_lines),
-	    (unsigned long long)metric_value(s.st.empty),
+	    (unsigned long long)metrics_value(s.st.in),
+	    (unsigned long long)metrics_value(s.out_lines),
+	    (unsigned long long)metrics_value(s.st.empty),
 	    (unsigned long long)s.lr.bytes, (unsigned long long)s.out.bytes,
 	    (int)sig_stop);
 done:
 	(void)metrics_flush();
-	lr_free(&s.lr);
-	wb_free(&s.out);
-	wb_free(&s.rej);
+	lineio_free(&s.lr);
+	wbuf_free(&s.out);
+	wbuf_free(&s.rej);
 	if (fd != -1)
 		close(fd);
 	return rc;

@@ -10,7 +10,7 @@
 #include "wbuf.h"
 
 int
-write_all(int fd, const void *p, size_t n)
+wbuf_write_all(int fd, const void *p, size_t n)
 {
 	const char	*s = p;
 	struct pollfd	 pfd;
@@ -35,7 +35,7 @@ write_all(int fd, const void *p, size_t n)
 }
 
 void
-fd_grow_pipe(int fd)
+wbuf_grow_pipe(int fd)
 {
 	struct stat	st;
 
@@ -45,27 +45,27 @@ fd_grow_pipe(int fd)
 }
 
 int
-wb_init(struct wb *w, int fd, size_t cap)
+wbuf_init(struct wbuf *w, int fd, size_t cap)
 {
 	memset(w, 0, sizeof(*w));
 	w->fd = fd;
 	w->cap = cap;
 	if (fd >= 0)
-		fd_grow_pipe(fd);
+		wbuf_grow_pipe(fd);
 	if ((w->buf = malloc(cap)) == NULL)
 		return -1;
 	return 0;
 }
 
 void
-wb_free(struct wb *w)
+wbuf_free(struct wbuf *w)
 {
 	free(w->buf);
 	w->buf = NULL;
 }
 
 static void
-wb_lose(struct wb *w, const char *p, size_t n)
+wb_lose(struct wbuf *w, const char *p, size_t n)
 {
 	const char	*e = p + n;
 
@@ -77,24 +77,24 @@ wb_lose(struct wb *w, const char *p, size_t n)
 }
 
 static int
-wb_write(struct wb *w, const char *p, size_t n)
+wb_write(struct wbuf *w, const char *p, size_t n)
 {
-	if (w->state != WB_OK) {
+	if (w->state != WBUF_OK) {
 		wb_lose(w, p, n);
 		return w->state;
 	}
-	if (write_all(w->fd, p, n) == 0) {
+	if (wbuf_write_all(w->fd, p, n) == 0) {
 		w->bytes += n;
-		return WB_OK;
+		return WBUF_OK;
 	}
 	w->err = errno;
-	w->state = errno == EPIPE ? WB_EPIPE : WB_ERROR;
+	w->state = errno == EPIPE ? WBUF_EPIPE : WBUF_ERROR;
 	wb_lose(w, p, n);
 	return w->state;
 }
 
 int
-wb_flush(struct wb *w)
+wbuf_flush(struct wbuf *w)
 {
 	size_t	n = w->len;
 
@@ -105,14 +105,14 @@ wb_flush(struct wb *w)
 }
 
 int
-wb_put(struct wb *w, const void *p, size_t n)
+wbuf_put(struct wbuf *w, const void *p, size_t n)
 {
 	if (n <= w->cap - w->len) {
 		memcpy(w->buf + w->len, p, n);
 		w->len += n;
 		return w->state;
 	}
-	if (wb_flush(w) != WB_OK) {
+	if (wbuf_flush(w) != WBUF_OK) {
 		wb_lose(w, p, n);
 		return w->state;
 	}
@@ -124,12 +124,12 @@ wb_put(struct wb *w, const void *p, size_t n)
 }
 
 char *
-wb_reserve(struct wb *w, size_t n)
+wbuf_reserve(struct wbuf *w, size_t n)
 {
 	if (n > w->cap)
 		return NULL;
 	if (n > w->cap - w->len)
-		(void)wb_flush(w);	/* a failure is counted at the next flush */
+		(void)wbuf_flush(w);	/* a failure is counted at the next flush */
 	w->len += n;
 	return w->buf + w->len - n;
 }

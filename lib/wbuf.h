@@ -6,11 +6,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum { WB_OK = 0, WB_EPIPE, WB_ERROR };
+enum { WBUF_OK = 0, WBUF_EPIPE, WBUF_ERROR };
 
-struct wb {
+struct wbuf {
 	int		 fd;
-	int		 state;		/* WB_OK, WB_EPIPE or WB_ERROR */
+	int		 state;		/* WBUF_OK, WBUF_EPIPE or WBUF_ERROR */
 	int		 err;		/* errno of the failure */
 	char		*buf;
 	size_t		 len, cap;
@@ -19,31 +19,31 @@ struct wb {
 	uint64_t	 lost_lines;	/* newlines among the lost bytes */
 };
 
-int	wb_init(struct wb *, int fd, size_t cap);
-void	wb_free(struct wb *);
-/* All return the state; once not WB_OK, further output is counted as lost. */
-int	wb_put(struct wb *, const void *, size_t);
-int	wb_flush(struct wb *);
+int	wbuf_init(struct wbuf *, int fd, size_t cap);
+void	wbuf_free(struct wbuf *);
+/* All return the state; once not WBUF_OK, further output is counted as lost. */
+int	wbuf_put(struct wbuf *, const void *, size_t);
+int	wbuf_flush(struct wbuf *);
 /* Reserve n contiguous bytes (n <= cap) to fill in place; NULL on failure. */
-char	*wb_reserve(struct wb *, size_t n);
+char	*wbuf_reserve(struct wbuf *, size_t n);
 
 static inline int
-wb_putc(struct wb *w, char c)
+wbuf_putc(struct wbuf *w, char c)
 {
 	if (w->len < w->cap) {
 		w->buf[w->len++] = c;
 		return w->state;
 	}
-	return wb_put(w, &c, 1);
+	return wbuf_put(w, &c, 1);
 }
 
-#define wb_puts(w, s)	wb_put((w), (s), sizeof(s) - 1)
+#define wbuf_puts(w, s)	wbuf_put((w), (s), sizeof(s) - 1)
 
 /* If fd is a pipe, ask for a larger one (best effort): fewer context
  * switches between the stages of a pipeline. */
-void	fd_grow_pipe(int fd);
+void	wbuf_grow_pipe(int fd);
 
 /* Write all of p to fd, retrying EINTR and waiting out EAGAIN. */
-int	write_all(int fd, const void *p, size_t n);
+int	wbuf_write_all(int fd, const void *p, size_t n);
 
 #endif

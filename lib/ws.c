@@ -393,7 +393,7 @@ text_ok(const char *p, size_t n)
 		if (v & 0x8080808080808080ULL)
 			break;
 	}
-	return utf8_valid(p + i, n - i);
+	return json_utf8_valid(p + i, n - i);
 }
 
 static int

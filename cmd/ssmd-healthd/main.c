@@ -70,7 +70,7 @@ main(int argc, char *argv[])
 		switch (ch) {
 		case 'l':
 			if (strlen(optarg) >= sizeof(listen))
-				die(EX_USAGE, "bad --listen", "value=%s",
+				log_die(EX_USAGE, "bad --listen", "value=%s",
 				    log_q(optarg));
 			strcpy(listen, optarg);
 			break;
@@ -115,19 +115,19 @@ main(int argc, char *argv[])
 	if (optind != argc)
 		usage(stderr, EX_USAGE);
 	if (o.dir == NULL || *o.dir == '\0')
-		die(EX_USAGE, "no metrics directory: give --metrics-dir or set "
+		log_die(EX_USAGE, "no metrics directory: give --metrics-dir or set "
 		    "SSMD_METRICS_DIR", "");
 	if (hd_parse_listen(listen, &o) == -1)
-		die(EX_USAGE, "bad --listen: want ADDR:PORT", "value=%s",
+		log_die(EX_USAGE, "bad --listen: want ADDR:PORT", "value=%s",
 		    log_q(listen));
-	if (!feed_name_ok(o.src.feed))
-		die(EX_USAGE, "bad feed name: want 1-64 of A-Z a-z 0-9 . _ -",
+	if (!parse_feed_name_ok(o.src.feed))
+		log_die(EX_USAGE, "bad feed name: want 1-64 of A-Z a-z 0-9 . _ -",
 		    "feed=%s", log_q(o.src.feed));
-	if (!feed_name_ok(o.src.prog))
-		die(EX_USAGE, "bad --source: want a program name", "value=%s",
+	if (!parse_feed_name_ok(o.src.prog))
+		log_die(EX_USAGE, "bad --source: want a program name", "value=%s",
 		    log_q(o.src.prog));
 	if (!metric_name_ok(o.src.connected) || !metric_name_ok(o.src.last))
-		die(EX_USAGE, "bad metric name", "connected=%s last=%s",
+		log_die(EX_USAGE, "bad metric name", "connected=%s last=%s",
 		    log_q(o.src.connected), log_q(o.src.last));
 	return hd_serve(&o);
 }

@@ -69,8 +69,8 @@ main(int argc, char *argv[])
 	    longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'f':
-			if (!feed_name_ok(optarg))
-				die(EX_USAGE, "bad feed name: want 1-64 of "
+			if (!parse_feed_name_ok(optarg))
+				log_die(EX_USAGE, "bad feed name: want 1-64 of "
 				    "A-Z a-z 0-9 . _ -", "feed=%s",
 				    log_q(optarg));
 			o.feed = optarg;
@@ -78,7 +78,7 @@ main(int argc, char *argv[])
 		case 'd':
 			if (strcmp(optarg, "ts") != 0 &&
 			    strcmp(optarg, "now") != 0)
-				die(EX_USAGE, "bad --date-from: want ts or now",
+				log_die(EX_USAGE, "bad --date-from: want ts or now",
 				    "value=%s", log_q(optarg));
 			o.date_now = strcmp(optarg, "now") == 0;
 			break;
@@ -86,7 +86,7 @@ main(int argc, char *argv[])
 			o.max_age_us = opt_duration("--max-age", optarg,
 			    0, OPT_LONGEST) * 1e6;
 			if (o.max_age_us != 0 && o.max_age_us < 1000000)
-				die(EX_USAGE, "--max-age: want 0 or at least "
+				log_die(EX_USAGE, "--max-age: want 0 or at least "
 				    "1s", "value=%s", log_q(optarg));
 			break;
 		case 's':
@@ -152,9 +152,9 @@ main(int argc, char *argv[])
 		usage(stderr, EX_USAGE);
 	o.dir = argv[optind];
 	if (strlen(o.dir) > 3000)
-		die(EX_USAGE, "directory name too long", "");
+		log_die(EX_USAGE, "directory name too long", "");
 	if (!o.gzip && o.max_age_us == 0 && o.max_size != 0)
-		die(EX_USAGE, "--max-size does not go with --max-age 0 "
+		log_die(EX_USAGE, "--max-size does not go with --max-age 0 "
 		    "--no-gzip (one file per day, appended)", "");
 	opt_metrics(mdir, "ssmd-jsonl-rotate");
 	sig_init();

@@ -121,11 +121,11 @@ main(int argc, char *argv[])
 			break;
 		case O_FAULT:
 			if (o.nfaults == SIM_MAX_FAULTS)
-				die(EX_USAGE, "too many --fault options", "max=%d",
+				log_die(EX_USAGE, "too many --fault options", "max=%d",
 				    SIM_MAX_FAULTS);
 			if (sim_fault_parse(optarg, &o.faults[o.nfaults++], err,
 			    sizeof err) == -1)
-				die(EX_USAGE, "bad --fault", "err=%s", log_q(err));
+				log_die(EX_USAGE, "bad --fault", "err=%s", log_q(err));
 			break;
 		case O_CMDLOG:	 o.command_log = optarg; break;
 		case O_MAXMSG:
@@ -158,9 +158,9 @@ main(int argc, char *argv[])
 	if (optind != argc)
 		usage(stderr, EX_USAGE);
 	if ((o.cert == NULL) != (o.key == NULL))
-		die(EX_USAGE, "--cert and --key go together", "");
+		log_die(EX_USAGE, "--cert and --key go together", "");
 	if (!o.no_auth && o.pubkey == NULL)
-		die(EX_USAGE, "--public-key FILE is required (or --no-auth)", "");
+		log_die(EX_USAGE, "--public-key FILE is required (or --no-auth)", "");
 	opt_metrics(o.metrics_dir, "ssmd-kalshi-sim");
 	sig_init();
 	return sim_run(&o);

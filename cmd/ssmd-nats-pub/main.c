@@ -39,7 +39,7 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
-		NCONN_LONGOPTS,
+		NATS_CONN_LONGOPTS,
 		{ "stream",		required_argument, NULL, 's' },
 		{ "prefix",		required_argument, NULL, 'p' },
 		{ "subject",		required_argument, NULL, 'S' },
@@ -83,7 +83,7 @@ main(int argc, char *argv[])
 	o.progress = isatty(STDERR_FILENO);
 	log_init("ssmd-nats-pub");
 	while ((ch = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
-		if (nconn_option(ch, optarg, &o.conn))
+		if (nats_conn_option(ch, optarg, &o.conn))
 			continue;
 		switch (ch) {
 		case 's': o.stream = optarg; break;
@@ -103,7 +103,7 @@ main(int argc, char *argv[])
 		case 'I':
 			if (strcmp(optarg, "sha256") != 0 &&
 			    strcmp(optarg, "none") != 0)
-				die(EX_USAGE, "bad --msg-id: want sha256 or none",
+				log_die(EX_USAGE, "bad --msg-id: want sha256 or none",
 				    "value=%s", log_q(optarg));
 			o.msgid = strcmp(optarg, "none") != 0;
 			break;
@@ -130,7 +130,7 @@ main(int argc, char *argv[])
 			break;
 		case 'i':
 			if ((o.invalid = npub_policy(optarg)) == -1)
-				die(EX_USAGE, "bad --invalid: want publish, "
+				log_die(EX_USAGE, "bad --invalid: want publish, "
 				    "reject or stop", "value=%s", log_q(optarg));
 			break;
 		case 'r': o.reject_path = optarg; break;
@@ -148,21 +148,21 @@ main(int argc, char *argv[])
 	if (optind != argc)
 		usage(stderr, EX_USAGE);
 	if (o.stream == NULL && !o.core)
-		die(EX_USAGE, "--stream is needed (or --core)", "");
-	if (o.stream != NULL && !feed_name_ok(o.stream))
-		die(EX_USAGE, "bad stream name: want 1-64 of A-Z a-z 0-9 . _ -",
+		log_die(EX_USAGE, "--stream is needed (or --core)", "");
+	if (o.stream != NULL && !parse_feed_name_ok(o.stream))
+		log_die(EX_USAGE, "bad stream name: want 1-64 of A-Z a-z 0-9 . _ -",
 		    "stream=%s", log_q(o.stream));
 	if (o.stream != NULL && strchr(o.stream, '.') != NULL)
-		die(EX_USAGE, "a stream name cannot hold a dot", "stream=%s",
+		log_die(EX_USAGE, "a stream name cannot hold a dot", "stream=%s",
 		    log_q(o.stream));
 	if (o.subject != NULL ? !subject_literal_ok(o.subject) :
 	    !subject_literal_ok(o.prefix))
-		die(EX_USAGE, "bad --subject or --prefix: want tokens "
+		log_die(EX_USAGE, "bad --subject or --prefix: want tokens "
 		    "separated by dots, no wildcards", "");
 	if (o.invalid == NPUB_REJECT && o.reject_path == NULL)
-		die(EX_USAGE, "--invalid reject needs --reject-file", "");
+		log_die(EX_USAGE, "--invalid reject needs --reject-file", "");
 	if (o.core && o.create)
-		die(EX_USAGE, "--core and --create-stream do not go together",
+		log_die(EX_USAGE, "--core and --create-stream do not go together",
 		    "");
 	opt_metrics(mdir, "ssmd-nats-pub");
 	sig_init();

@@ -33,7 +33,7 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
-		NCONN_LONGOPTS,
+		NATS_CONN_LONGOPTS,
 		{ "stream",		required_argument, NULL, 's' },
 		{ "filter",		required_argument, NULL, 'f' },
 		{ "durable",		required_argument, NULL, 'd' },
@@ -57,21 +57,21 @@ main(int argc, char *argv[])
 	o.batch = 256;
 	log_init("ssmd-nats-sub");
 	while ((ch = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
-		if (nconn_option(ch, optarg, &o.conn))
+		if (nats_conn_option(ch, optarg, &o.conn))
 			continue;
 		switch (ch) {
 		case 's': o.stream = optarg; break;
 		case 'f':
 			if (o.nfilters == NSUB_MAX_FILTERS ||
 			    !subject_pattern_ok(optarg))
-				die(EX_USAGE, "bad --filter (or too many)",
+				log_die(EX_USAGE, "bad --filter (or too many)",
 				    "value=%s", log_q(optarg));
 			o.filters[o.nfilters++] = optarg;
 			break;
 		case 'd': o.durable = optarg; break;
 		case 'S':
 			if (nsub_parse_start(optarg, &o) == -1)
-				die(EX_USAGE, "bad --start: want new, all, a "
+				log_die(EX_USAGE, "bad --start: want new, all, a "
 				    "sequence number or an RFC 3339 time",
 				    "value=%s", log_q(optarg));
 			start_given = 1;
@@ -93,18 +93,18 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc || o.stream == NULL)
 		usage(stderr, EX_USAGE);
-	if (!feed_name_ok(o.stream) || strchr(o.stream, '.') != NULL)
-		die(EX_USAGE, "bad stream name: want 1-64 of A-Z a-z 0-9 _ -",
+	if (!parse_feed_name_ok(o.stream) || strchr(o.stream, '.') != NULL)
+		log_die(EX_USAGE, "bad stream name: want 1-64 of A-Z a-z 0-9 _ -",
 		    "stream=%s", log_q(o.stream));
-	if (o.durable != NULL && (!feed_name_ok(o.durable) ||
+	if (o.durable != NULL && (!parse_feed_name_ok(o.durable) ||
 	    strchr(o.durable, '.') != NULL))
-		die(EX_USAGE, "bad durable name: want 1-64 of A-Z a-z 0-9 _ -",
+		log_die(EX_USAGE, "bad durable name: want 1-64 of A-Z a-z 0-9 _ -",
 		    "durable=%s", log_q(o.durable));
 	if (o.resume_from != NULL && o.durable != NULL)
-		die(EX_USAGE, "--resume-from and --durable do not go together: "
+		log_die(EX_USAGE, "--resume-from and --durable do not go together: "
 		    "the archive, not the consumer, says where to start", "");
 	if (o.resume_from != NULL && !o.annotate)
-		die(EX_USAGE, "--resume-from needs --annotate (the archive "
+		log_die(EX_USAGE, "--resume-from needs --annotate (the archive "
 		    "must hold _nats_seq)", "");
 	if (o.resume_from != NULL && !start_given)
 		o.start = NSUB_ALL;

@@ -56,7 +56,7 @@ main(int argc, char *argv[])
 			break;
 		case 'i':
 			if ((o.policy = stamp_policy(optarg)) == -1)
-				die(EX_USAGE, "bad --invalid: want keep, "
+				log_die(EX_USAGE, "bad --invalid: want keep, "
 				    "reject or stop", "value=%s", log_q(optarg));
 			break;
 		case 'r':
@@ -74,13 +74,13 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		usage(stderr, EX_USAGE);
-	if (!feed_name_ok(o.feed))
-		die(EX_USAGE, "bad feed name: want 1-64 of A-Z a-z 0-9 . _ -",
+	if (!parse_feed_name_ok(o.feed))
+		log_die(EX_USAGE, "bad feed name: want 1-64 of A-Z a-z 0-9 . _ -",
 		    "feed=%s", log_q(o.feed));
 	if (o.policy == STAMP_REJECT && o.reject_path == NULL)
-		die(EX_USAGE, "--invalid reject needs --reject-file", "");
+		log_die(EX_USAGE, "--invalid reject needs --reject-file", "");
 	if (o.reject_path != NULL && o.policy != STAMP_REJECT)
-		die(EX_USAGE, "--reject-file goes with --invalid reject", "");
+		log_die(EX_USAGE, "--reject-file goes with --invalid reject", "");
 	opt_metrics(mdir, "ssmd-stamp");
 	sig_init();
 	return stamp_run(&o, STDIN_FILENO, STDOUT_FILENO);

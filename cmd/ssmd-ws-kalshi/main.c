@@ -56,10 +56,10 @@ set_list(struct kstrv *sv, const char *opt, const char *v, int tickers)
 	size_t	i;
 
 	if (kstrv_split(sv, v) == -1)
-		die(EX_OSERR, "out of memory", "");
+		log_die(EX_OSERR, "out of memory", "");
 	for (i = 0; tickers && i < sv->n; i++)
 		if (!kcfg_ticker_ok(sv->v[i]))
-			die(EX_USAGE, "bad name in list", "option=%s name=%s",
+			log_die(EX_USAGE, "bad name in list", "option=%s name=%s",
 			    opt, log_q(sv->v[i]));
 }
 
@@ -111,8 +111,8 @@ options(int argc, char *argv[], struct args *a, struct kcfg *ov,
 		case O_ENV: a->env = optarg; break;
 		case O_FEED: a->feed_file = optarg; break;
 		case O_FN:
-			if (!feed_name_ok(optarg))
-				die(EX_USAGE, "bad --feed-name: want 1-64 of "
+			if (!parse_feed_name_ok(optarg))
+				log_die(EX_USAGE, "bad --feed-name: want 1-64 of "
 				    "A-Z a-z 0-9 . _ -", "value=%s",
 				    log_q(optarg));
 			kcfg_set(&ov->feed, optarg);
@@ -168,7 +168,7 @@ options(int argc, char *argv[], struct args *a, struct kcfg *ov,
 			else if (strcmp(optarg, "exit") == 0)
 				a->k.on_gap = KGAP_EXIT;
 			else
-				die(EX_USAGE, "bad --on-gap: want resubscribe "
+				log_die(EX_USAGE, "bad --on-gap: want resubscribe "
 				    "or exit", "value=%s", log_q(optarg));
 			break;
 		case O_EC: a->k.emit_control = 1; break;
@@ -195,10 +195,10 @@ options(int argc, char *argv[], struct args *a, struct kcfg *ov,
 	if (optind != argc)
 		usage(stderr, EX_USAGE);
 	if (a->config_dir != NULL && (a->env == NULL || a->feed_file != NULL))
-		die(EX_USAGE, "--config-dir goes with --env NAME (not --feed)",
+		log_die(EX_USAGE, "--config-dir goes with --env NAME (not --feed)",
 		    "");
 	if (a->feed_file != NULL && a->env == NULL)
-		die(EX_USAGE, "--feed FILE goes with --env FILE", "");
+		log_die(EX_USAGE, "--feed FILE goes with --env FILE", "");
 }
 
 /* Command-line settings win over the files'. */
@@ -244,8 +244,8 @@ configure(struct args *a, struct kcfg *c, struct kcfg *ov, int discover)
 	char	err[1024], envp[4096] = "", feeds[4096] = "";
 
 	if (a->config_dir != NULL) {
-		if (!feed_name_ok(a->env))
-			die(EX_USAGE, "bad --env NAME", "value=%s",
+		if (!parse_feed_name_ok(a->env))
+			log_die(EX_USAGE, "bad --env NAME", "value=%s",
 			    log_q(a->env));
 		snprintf(envp, sizeof(envp), "%s/environments/%s.yaml",
 		    a->config_dir, a->env);
@@ -253,11 +253,11 @@ configure(struct args *a, struct kcfg *c, struct kcfg *ov, int discover)
 	}
 	if (kcfg_load(c, a->config_dir ? envp : a->env, a->feed_file,
 	    a->config_dir ? feeds : NULL, err, sizeof(err)) == -1)
-		die(EX_CONFIG, "bad configuration", "error=%s", log_q(err));
+		log_die(EX_CONFIG, "bad configuration", "error=%s", log_q(err));
 	merge(c, ov, discover);
 	if (kcfg_check(c, err, sizeof(err)) == -1 ||
 	    kcfg_resolve_keys(c, err, sizeof(err)) == -1)
-		die(EX_CONFIG, "bad configuration", "error=%s", log_q(err));
+		log_die(EX_CONFIG, "bad configuration", "error=%s", log_q(err));
 }
 
 /* Add the markets REST discovery finds to c->tickers. */
@@ -280,13 +280,13 @@ discover_markets(struct args *a, struct kcfg *c, struct event_base *base,
 		exit(EX_OK);
 	}
 	if (rc != 0)
-		die(rc, "market discovery failed", "error=%s", log_q(err));
+		log_die(rc, "market discovery failed", "error=%s", log_q(err));
 	for (i = 0; i < found.n; i++)
 		if (kstrv_push(&c->tickers, found.v[i], strlen(found.v[i])) == -1)
-			die(EX_OSERR, "out of memory", "");
+			log_die(EX_OSERR, "out of memory", "");
 	kstrv_clear(&found);
 	if (c->tickers.n == 0)
-		die(EX_UNAVAILABLE, "discovery found no markets", "");
+		log_die(EX_UNAVAILABLE, "discovery found no markets", "");
 }
 
 int
@@ -319,20 +319,20 @@ main(int argc, char *argv[])
 	configure(&a, &c, &ov, discover);
 	kcfg_free(&ov);
 	if ((key = kauth_load_key(c.key_pem, err, sizeof(err))) == NULL)
-		die(EX_CONFIG, "bad private key", "file=%s variable=%s "
+		log_die(EX_CONFIG, "bad private key", "file=%s variable=%s "
 		    "error=%s", log_q(c.env_path ? c.env_path : "-"),
 		    c.key_var, log_q(err));
 	if ((strncmp(c.ws_url, "wss://", 6) == 0 || (c.discover &&
 	    strncmp(c.rest_url, "https://", 8) == 0)) &&
 	    (ssl = tls_client_ctx(c.ca_file, err, sizeof(err))) == NULL)
-		die(EX_CONFIG, "cannot set up TLS", "ca_file=%s error=%s",
+		log_die(EX_CONFIG, "cannot set up TLS", "ca_file=%s error=%s",
 		    log_q(c.ca_file ? c.ca_file : "(system)"), log_q(err));
 	opt_metrics(a.mdir, "ssmd-ws-kalshi");
 	sig_init();
 	if ((base = event_base_new()) == NULL ||
 	    (dns = evdns_base_new(base, EVDNS_BASE_INITIALIZE_NAMESERVERS))
 	    == NULL)
-		die(EX_OSERR, "cannot set up the event loop", "");
+		log_die(EX_OSERR, "cannot set up the event loop", "");
 	if (c.discover)
 		discover_markets(&a, &c, base, dns, ssl);
 	kstrv_uniq(&c.tickers);

@@ -13,20 +13,20 @@ int	main(void);
 int
 main(void)
 {
-	struct lr	r;
-	struct lr_line	l;
+	struct lineio	r;
+	struct lineio_line	l;
 	int		rc;
 
-	if (lr_init(&r, STDIN_FILENO, 1 << 20) == -1)
+	if (lineio_init(&r, STDIN_FILENO, 1 << 20) == -1)
 		return 70;
-	while ((rc = lr_next(&r, &l)) != LR_EOF) {
-		if (rc == LR_EMPTY) {
-			if (lr_fill(&r, -1) == LR_ERROR)
+	while ((rc = lineio_next(&r, &l)) != LINEIO_EOF) {
+		if (rc == LINEIO_EMPTY) {
+			if (lineio_fill(&r, -1) == LINEIO_ERROR)
 				return 74;
 			continue;
 		}
 		printf("%s\n", json_reason(json_check(l.p, l.len, NULL)));
 	}
-	lr_free(&r);
+	lineio_free(&r);
 	return 0;
 }

@@ -108,10 +108,10 @@ prefixes(void **st)
 static void
 escape(void **st)
 {
-	struct wb	w;
+	struct wbuf	w;
 	const char	in[] = "a\"b\\c\n\r\t\x01\0z\xc3\xa9";
 
-	assert_int_equal(wb_init(&w, -1, 256), 0);
+	assert_int_equal(wbuf_init(&w, -1, 256), 0);
 	json_escape(&w, in, sizeof(in) - 1);
 	assert_int_equal(w.len, strlen("a\\\"b\\\\c\\n\\r\\t\\u0001\\u0000z\xc3\xa9"));
 	assert_memory_equal(w.buf, "a\\\"b\\\\c\\n\\r\\t\\u0001\\u0000z\xc3\xa9", w.len);
@@ -120,7 +120,7 @@ escape(void **st)
 	w.buf[0] = '"';
 	w.buf[w.len + 1] = '"';
 	assert_int_equal(json_check(w.buf, w.len + 2, NULL), JSON_OK);
-	wb_free(&w);
+	wbuf_free(&w);
 }
 
 static void
@@ -152,10 +152,10 @@ get(void **st)
 static void
 utf8(void **st)
 {
-	assert_true(utf8_valid("abc\xc3\xa9", 5));
-	assert_false(utf8_valid("\xe2\x82", 2));
-	assert_false(utf8_valid("\x80", 1));
-	assert_true(utf8_valid("", 0));
+	assert_true(json_utf8_valid("abc\xc3\xa9", 5));
+	assert_false(json_utf8_valid("\xe2\x82", 2));
+	assert_false(json_utf8_valid("\x80", 1));
+	assert_true(json_utf8_valid("", 0));
 }
 
 int

@@ -11,19 +11,19 @@
 static char *
 read_all(const char *in, size_t n, size_t max)
 {
-	struct lr	 r;
-	struct lr_line	 l;
+	struct lineio	 r;
+	struct lineio_line	 l;
 	char		*out = calloc(1, 4 * n + 1024);
 	size_t		 o = 0;
 	int		 rc, fd = unit_fd_with(in, n);
 
-	assert_int_equal(lr_init(&r, fd, max), 0);
+	assert_int_equal(lineio_init(&r, fd, max), 0);
 	for (;;) {
-		rc = lr_next(&r, &l);
-		if (rc == LR_EOF)
+		rc = lineio_next(&r, &l);
+		if (rc == LINEIO_EOF)
 			break;
-		if (rc == LR_EMPTY) {
-			assert_int_not_equal(lr_fill(&r, -1), LR_ERROR);
+		if (rc == LINEIO_EMPTY) {
+			assert_int_not_equal(lineio_fill(&r, -1), LINEIO_ERROR);
 			continue;
 		}
 		o += sprintf(out + o, "%x:", l.flags);
@@ -32,7 +32,7 @@ read_all(const char *in, size_t n, size_t max)
 		out[o++] = '|';
 	}
 	assert_int_equal(r.bytes, n);
-	lr_free(&r);
+	lineio_free(&r);
 	close(fd);
 	return out;
 }
@@ -71,8 +71,8 @@ roundtrip_many(void **st)
 {
 	size_t	 n = 3 * 1024 * 1024, i, o, maxes[] = { 1, 7, 300, 1 << 20 };
 	char	*in = malloc(n), *back = malloc(n + 1);
-	struct lr r;
-	struct lr_line l;
+	struct lineio r;
+	struct lineio_line l;
 	int	 rc, fd, k;
 
 	srand(42);
@@ -81,21 +81,21 @@ roundtrip_many(void **st)
 	in[n - 1] = '\n';
 	for (k = 0; k < 4; k++) {
 		fd = unit_fd_with(in, n);
-		assert_int_equal(lr_init(&r, fd, maxes[k]), 0);
+		assert_int_equal(lineio_init(&r, fd, maxes[k]), 0);
 		o = 0;
-		while ((rc = lr_next(&r, &l)) != LR_EOF) {
-			if (rc == LR_EMPTY) {
-				lr_fill(&r, 0);
+		while ((rc = lineio_next(&r, &l)) != LINEIO_EOF) {
+			if (rc == LINEIO_EMPTY) {
+				lineio_fill(&r, 0);
 				continue;
 			}
 			memcpy(back + o, l.p, l.len);
 			o += l.len;
-			if (!(l.flags & LR_MORE))
+			if (!(l.flags & LINEIO_MORE))
 				back[o++] = '\n';
 		}
 		assert_int_equal(o, n);
 		assert_memory_equal(back, in, n);
-		lr_free(&r);
+		lineio_free(&r);
 		close(fd);
 	}
 	free(in);
@@ -105,18 +105,18 @@ roundtrip_many(void **st)
 static void
 timeout_on_idle_pipe(void **st)
 {
-	struct lr	r;
+	struct lineio	r;
 	int		p[2];
 
 	assert_int_equal(pipe(p), 0);
-	assert_int_equal(lr_init(&r, p[0], 100), 0);
-	assert_int_equal(lr_fill(&r, 10), LR_TIMEOUT);
+	assert_int_equal(lineio_init(&r, p[0], 100), 0);
+	assert_int_equal(lineio_fill(&r, 10), LINEIO_TIMEOUT);
 	assert_int_equal(write(p[1], "x", 1), 1);
 	close(p[1]);
-	assert_int_equal(lr_fill(&r, 1000), LR_FILLED);
-	assert_int_equal(lr_pending(&r), 1);
-	assert_int_equal(lr_fill(&r, 1000), LR_END);
-	lr_free(&r);
+	assert_int_equal(lineio_fill(&r, 1000), LINEIO_FILLED);
+	assert_int_equal(lineio_pending(&r), 1);
+	assert_int_equal(lineio_fill(&r, 1000), LINEIO_END);
+	lineio_free(&r);
 	close(p[0]);
 }
 

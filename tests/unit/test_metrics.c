@@ -19,9 +19,9 @@ render(void **st)
 	b = metrics_counter("ssmd_x_lines_total", "feed=\"k\",reason=\"b\"", "Lines.");
 	assert_ptr_equal(metrics_counter("ssmd_x_lines_total",
 	    "feed=\"k\",reason=\"a\"", "Lines."), a);
-	metric_add(a, 5);
-	metric_inc(b);
-	metric_set(g, 1.5);
+	metrics_add(a, 5);
+	metrics_inc(b);
+	metrics_set(g, 1.5);
 	s = metrics_render();
 	/* HELP and TYPE once, series of one name together. */
 	assert_string_equal(s,
@@ -47,7 +47,7 @@ file_is_replaced(void **st)
 	metrics_reset();
 	assert_int_equal(metrics_open(dir, "ssmd-x", "a1"), 0);
 	m = metrics_counter("ssmd_x_total", NULL, "X.");
-	metric_add(m, 7);
+	metrics_add(m, 7);
 	assert_int_equal(metrics_flush(), 0);
 	snprintf(path, sizeof(path), "%s/ssmd-x-a1.prom", dir);
 	assert_non_null(f = fopen(path, "r"));
@@ -74,7 +74,7 @@ overflow_is_absorbed(void **st)
 	metrics_reset();
 	for (i = 0; i < METRICS_MAX + 10; i++) {
 		snprintf(name, sizeof(name), "m%d", i);
-		metric_inc(metrics_counter(name, NULL, NULL));
+		metrics_inc(metrics_counter(name, NULL, NULL));
 	}
 	metrics_reset();
 }

@@ -30,7 +30,7 @@ b64_pieces(void **st)
 {
 	unsigned char	 data[10000];
 	char		*one = malloc(20000);
-	struct wb	 w;
+	struct wbuf	 w;
 	struct b64	 b;
 	size_t		 i, piece, off;
 
@@ -38,7 +38,7 @@ b64_pieces(void **st)
 		data[i] = (unsigned char)(i * 7 + 3);
 	b64_encode(data, sizeof(data), one);
 	for (piece = 1; piece < 9; piece++) {
-		assert_int_equal(wb_init(&w, -1, 40000), 0);
+		assert_int_equal(wbuf_init(&w, -1, 40000), 0);
 		b64_begin(&b);
 		for (off = 0; off < sizeof(data); off += piece)
 			b64_put(&b, &w, data + off, off + piece > sizeof(data) ?
@@ -46,7 +46,7 @@ b64_pieces(void **st)
 		b64_end(&b, &w);
 		assert_int_equal(w.len, strlen(one));
 		assert_memory_equal(w.buf, one, w.len);
-		wb_free(&w);
+		wbuf_free(&w);
 	}
 	free(one);
 }
@@ -138,10 +138,10 @@ sizes_and_durations(void **st)
 	assert_int_equal(parse_uint("42", 1, 100, &v), 0);
 	assert_int_equal(parse_uint("0", 1, 100, &v), -1);
 	assert_int_equal(parse_uint("4x", 1, 100, &v), -1);
-	assert_true(feed_name_ok("kalshi-demo_1.x"));
-	assert_false(feed_name_ok(""));
-	assert_false(feed_name_ok("a b"));
-	assert_false(feed_name_ok("a\"b"));
+	assert_true(parse_feed_name_ok("kalshi-demo_1.x"));
+	assert_false(parse_feed_name_ok(""));
+	assert_false(parse_feed_name_ok("a b"));
+	assert_false(parse_feed_name_ok("a\"b"));
 }
 
 static void

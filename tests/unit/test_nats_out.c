@@ -13,14 +13,14 @@
 static const char *
 line(const char *payload, size_t n, int annotate, int *bad)
 {
-	static struct wb	w;
+	static struct wbuf	w;
 	struct nout_msg		m = { payload, n, "p.x", 42, 1795230921781141 };
 
 	if (w.buf == NULL)
-		assert_int_equal(wb_init(&w, -1, 4096), 0);
+		assert_int_equal(wbuf_init(&w, -1, 4096), 0);
 	w.len = 0;
 	*bad = nout_msg(&w, &m, annotate);
-	wb_putc(&w, '\0');
+	wbuf_putc(&w, '\0');
 	return w.buf;
 }
 
@@ -66,16 +66,16 @@ test_bad_payloads(void **st)
 static void
 test_gap(void **st)
 {
-	struct wb	w;
+	struct wbuf	w;
 
 	(void)st;
-	assert_int_equal(wb_init(&w, -1, 1024), 0);
+	assert_int_equal(wbuf_init(&w, -1, 1024), 0);
 	nout_gap(&w, "S", 4, 6, 1795230921781141);
-	wb_putc(&w, '\0');
+	wbuf_putc(&w, '\0');
 	assert_string_equal(w.buf, "{\"type\":\"ssmd_stream_gap\","
 	    "\"ts\":\"2026-11-21T03:15:21.781141Z\",\"stream\":\"S\","
 	    "\"expected_seq\":4,\"seq\":6,\"missing\":2}\n");
-	wb_free(&w);
+	wbuf_free(&w);
 }
 
 static void

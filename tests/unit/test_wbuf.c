@@ -12,24 +12,24 @@
 static void
 buffered_and_big(void **st)
 {
-	struct wb	 w;
+	struct wbuf	 w;
 	int		 p[2];
 	char		 big[1000], back[2000];
 	ssize_t		 n;
 
 	assert_int_equal(pipe(p), 0);
-	assert_int_equal(wb_init(&w, p[1], 64), 0);
-	wb_puts(&w, "hello ");
+	assert_int_equal(wbuf_init(&w, p[1], 64), 0);
+	wbuf_puts(&w, "hello ");
 	assert_int_equal(w.len, 6);
 	memset(big, 'x', sizeof(big));
-	assert_int_equal(wb_put(&w, big, sizeof(big)), WB_OK);	/* bypasses */
-	wb_putc(&w, '\n');
-	assert_int_equal(wb_flush(&w), WB_OK);
+	assert_int_equal(wbuf_put(&w, big, sizeof(big)), WBUF_OK);	/* bypasses */
+	wbuf_putc(&w, '\n');
+	assert_int_equal(wbuf_flush(&w), WBUF_OK);
 	assert_int_equal(w.bytes, 1007);
 	n = read(p[0], back, sizeof(back));
 	assert_int_equal(n, 1007);
 	assert_memory_equal(back, "hello xxx", 9);
-	wb_free(&w);
+	wbuf_free(&w);
 	close(p[0]);
 	close(p[1]);
 }
@@ -37,44 +37,44 @@ buffered_and_big(void **st)
 static void
 epipe_counts_lost(void **st)
 {
-	struct wb	w;
+	struct wbuf	w;
 	int		p[2];
 
 	signal(SIGPIPE, SIG_IGN);
 	assert_int_equal(pipe(p), 0);
 	close(p[0]);
-	assert_int_equal(wb_init(&w, p[1], 64), 0);
-	wb_puts(&w, "a\nb\n");
-	assert_int_equal(wb_flush(&w), WB_EPIPE);
+	assert_int_equal(wbuf_init(&w, p[1], 64), 0);
+	wbuf_puts(&w, "a\nb\n");
+	assert_int_equal(wbuf_flush(&w), WBUF_EPIPE);
 	assert_int_equal(w.lost_lines, 2);
-	wb_puts(&w, "c\n");
-	assert_int_equal(wb_flush(&w), WB_EPIPE);
+	wbuf_puts(&w, "c\n");
+	assert_int_equal(wbuf_flush(&w), WBUF_EPIPE);
 	assert_int_equal(w.lost_lines, 3);
 	assert_int_equal(w.lost_bytes, 6);
-	wb_free(&w);
+	wbuf_free(&w);
 	close(p[1]);
 }
 
 static void
 disk_full(void **st)
 {
-	struct wb	w;
+	struct wbuf	w;
 	int		fd = open("/dev/full", O_WRONLY);
 
 	if (fd == -1)
 		skip();
-	assert_int_equal(wb_init(&w, fd, 64), 0);
-	wb_puts(&w, "x\n");
-	assert_int_equal(wb_flush(&w), WB_ERROR);
+	assert_int_equal(wbuf_init(&w, fd, 64), 0);
+	wbuf_puts(&w, "x\n");
+	assert_int_equal(wbuf_flush(&w), WBUF_ERROR);
 	assert_int_equal(w.err, ENOSPC);
-	wb_free(&w);
+	wbuf_free(&w);
 	close(fd);
 }
 
 static void
 nonblocking_reader_slow(void **st)
 {
-	struct wb	 w;
+	struct wbuf	 w;
 	int		 p[2];
 	pid_t		 pid;
 	char		*big = malloc(1 << 20), buf[4096];
@@ -82,7 +82,7 @@ nonblocking_reader_slow(void **st)
 	ssize_t		 n;
 
 	assert_int_equal(pipe(p), 0);
-	fcntl(p[1], F_SETFL, O_NONBLOCK);	/* write_all must wait, not fail */
+	fcntl(p[1], F_SETFL, O_NONBLOCK);	/* wbuf_write_all must wait, not fail */
 	memset(big, 'y', 1 << 20);
 	if ((pid = fork()) == 0) {
 		close(p[1]);
@@ -91,34 +91,34 @@ nonblocking_reader_slow(void **st)
 		_exit(got == (1 << 20) ? 0 : 1);
 	}
 	close(p[0]);
-	assert_int_equal(wb_init(&w, p[1], 4096), 0);
-	assert_int_equal(wb_put(&w, big, 1 << 20), WB_OK);
+	assert_int_equal(wbuf_init(&w, p[1], 4096), 0);
+	assert_int_equal(wbuf_put(&w, big, 1 << 20), WBUF_OK);
 	close(p[1]);
 	int status;
 	waitpid(pid, &status, 0);
 	assert_int_equal(WEXITSTATUS(status), 0);
-	wb_free(&w);
+	wbuf_free(&w);
 	free(big);
 }
 
 static void
 reserve(void **st)
 {
-	struct wb	 w;
+	struct wbuf	 w;
 	int		 p[2];
 	char		*r, back[16];
 
 	assert_int_equal(pipe(p), 0);
-	assert_int_equal(wb_init(&w, p[1], 8), 0);
-	wb_puts(&w, "12345");
-	r = wb_reserve(&w, 6);		/* does not fit: flushes first */
+	assert_int_equal(wbuf_init(&w, p[1], 8), 0);
+	wbuf_puts(&w, "12345");
+	r = wbuf_reserve(&w, 6);		/* does not fit: flushes first */
 	assert_non_null(r);
 	memcpy(r, "abcdef", 6);
-	assert_null(wb_reserve(&w, 9));
-	wb_flush(&w);
+	assert_null(wbuf_reserve(&w, 9));
+	wbuf_flush(&w);
 	assert_int_equal(read(p[0], back, sizeof(back)), 11);
 	assert_memory_equal(back, "12345abcdef", 11);
-	wb_free(&w);
+	wbuf_free(&w);
 	close(p[0]);
 	close(p[1]);
 }
