@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include "hd_serve.h"
+#include "serve.h"
 #include "log.h"
 #include "opt.h"
 #include "parse.h"
@@ -117,7 +117,7 @@ main(int argc, char *argv[])
 	if (o.dir == NULL || *o.dir == '\0')
 		log_die(EX_USAGE, "no metrics directory: give --metrics-dir or set "
 		    "SSMD_METRICS_DIR", "");
-	if (hd_parse_listen(listen, &o) == -1)
+	if (serve_parse_listen(listen, &o) == -1)
 		log_die(EX_USAGE, "bad --listen: want ADDR:PORT", "value=%s",
 		    log_q(listen));
 	if (!parse_feed_name_ok(o.src.feed))
@@ -129,5 +129,5 @@ main(int argc, char *argv[])
 	if (!metric_name_ok(o.src.connected) || !metric_name_ok(o.src.last))
 		log_die(EX_USAGE, "bad metric name", "connected=%s last=%s",
 		    log_q(o.src.connected), log_q(o.src.last));
-	return hd_serve(&o);
+	return serve_run(&o);
 }

@@ -11,7 +11,7 @@
 #include "opt.h"
 #include "metrics.h"
 #include "parse.h"
-#include "rot.h"
+#include "rotate.h"
 #include "sig.h"
 
 static void
@@ -158,5 +158,5 @@ main(int argc, char *argv[])
 		    "--no-gzip (one file per day, appended)", "");
 	opt_metrics(mdir, "ssmd-jsonl-rotate");
 	sig_init();
-	return rot_run(&o, STDIN_FILENO);
+	return rotate_run(&o, STDIN_FILENO);
 }

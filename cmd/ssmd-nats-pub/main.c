@@ -10,7 +10,7 @@
 #include "opt.h"
 #include "metrics.h"
 #include "nats_conn.h"
-#include "nats_pub.h"
+#include "publish.h"
 #include "parse.h"
 #include "sig.h"
 #include "subject.h"
@@ -129,7 +129,7 @@ main(int argc, char *argv[])
 			o.max_line = opt_max_line(optarg);
 			break;
 		case 'i':
-			if ((o.invalid = npub_policy(optarg)) == -1)
+			if ((o.invalid = publish_policy(optarg)) == -1)
 				log_die(EX_USAGE, "bad --invalid: want publish, "
 				    "reject or stop", "value=%s", log_q(optarg));
 			break;
@@ -166,5 +166,5 @@ main(int argc, char *argv[])
 		    "");
 	opt_metrics(mdir, "ssmd-nats-pub");
 	sig_init();
-	return npub_run(&o, STDIN_FILENO);
+	return publish_run(&o, STDIN_FILENO);
 }
