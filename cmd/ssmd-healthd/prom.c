@@ -87,6 +87,14 @@ scan_name(const char *p, const char *end, int colon)
 	return q;
 }
 
+int
+prom_name_ok(const char *s)
+{
+	const char	*end = s + strlen(s);
+
+	return end > s && scan_name(s, end, 1) == end;
+}
+
 /* The quoted label value that starts at p (at the opening quote); returns
  * the end past the closing quote, or NULL if unterminated or with an
  * escape other than \\ \" \n. */

@@ -55,5 +55,7 @@ int	prom_label(const struct prom_sample *, const char *name, char *out,
 int	prom_labels_canon(const struct prom_sample *, char *out, size_t outlen);
 
 const char	*prom_type_name(enum prom_type);
+/* Is s (NUL-terminated) a valid metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)? */
+int	prom_name_ok(const char *s);
 
 #endif

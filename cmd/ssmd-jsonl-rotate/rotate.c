@@ -546,7 +546,7 @@ rot_loop(struct rot *s)
 	static const struct lineio_ops	ops = { on_line, tick, TICK_MS };
 	int				rc;
 
-	if ((rc = lineio_loop(&s->lr, &ops, s)) != -1)
+	if ((rc = lineio_loop(&s->lr, &ops, s)) != LINEIO_EREAD)
 		return rc;
 	log_error("cannot read standard input", "error=%s",
 	    log_q(strerror(errno)));

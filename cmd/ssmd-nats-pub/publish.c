@@ -20,6 +20,9 @@
 #include "ts.h"
 #include "wbuf.h"
 
+/* Not an exit code: the step went well, keep going. */
+#define GO_ON	(-1)
+
 /* Room the header (Nats-Msg-Id) takes out of the server's maximum
  * payload. */
 #define HDR_ROOM	512
@@ -58,17 +61,10 @@ struct npub {
 	struct metric		*m_invalid_pub, *m_rej[R_NREASONS];
 };
 
-int
-publish_policy(const char *s)
-{
-	if (strcmp(s, "publish") == 0)
-		return NPUB_PUBLISH;
-	if (strcmp(s, "reject") == 0)
-		return NPUB_REJECT;
-	if (strcmp(s, "stop") == 0)
-		return NPUB_STOP;
-	return -1;
-}
+const char *const publish_policies[] = {
+	[NPUB_PUBLISH] = "publish", [NPUB_REJECT] = "reject",
+	[NPUB_STOP] = "stop", NULL
+};
 
 void
 publish_msgid(const char *p, size_t n, char *out)
@@ -134,7 +130,7 @@ setup_metrics(struct npub *p)
 	    "Input line number up to which every line is done.");
 }
 
-/* Check (or create) the stream; returns -1 to go on or an exit code. */
+/* Check (or create) the stream; returns GO_ON or an exit code. */
 static int
 check_stream(struct npub *p)
 {
@@ -178,7 +174,7 @@ check_stream(struct npub *p)
 		log_info("stream created", "stream=%s subjects=%s",
 		    log_q(o->stream), log_q(want));
 		jsStreamInfo_Destroy(si);
-		return -1;
+		return GO_ON;
 	}
 	if (s != NATS_OK) {
 		nats_conn_log("cannot get stream information (is JetStream "
@@ -187,8 +183,8 @@ check_stream(struct npub *p)
 	}
 	for (i = 0; i < si->Config->SubjectsLen; i++)
 		if (subject_match(si->Config->Subjects[i], want, strlen(want)))
-			rc = -1;
-	if (rc != -1)
+			rc = GO_ON;
+	if (rc != GO_ON)
 		log_error("stream does not cover the subjects published",
 		    "stream=%s subjects=%s", log_q(o->stream), log_q(want));
 	jsStreamInfo_Destroy(si);
@@ -592,7 +588,7 @@ recover_step(struct npub *p, double now)
 	}
 }
 
-/* Keep the window moving; returns -1 to go on or an exit code. */
+/* Keep the window moving; returns GO_ON or an exit code. */
 static int
 keep_window(struct npub *p)
 {
@@ -600,7 +596,7 @@ keep_window(struct npub *p)
 	double		 now = ts_mono();
 
 	if (p->o->core)
-		return -1;
+		return GO_ON;
 	if (!nats_conn_up(&p->c)) {
 		if (p->down_since == 0)
 			p->down_since = now;
@@ -621,7 +617,7 @@ keep_window(struct npub *p)
 	if ((e = window_oldest(&p->w)) == NULL) {
 		p->last_progress = now;
 		p->recovering = 0;
-		return -1;
+		return GO_ON;
 	}
 	if (now - p->last_progress > p->o->ack_timeout)
 		return give_up(p, "NATS did not acknowledge within "
@@ -630,7 +626,7 @@ keep_window(struct npub *p)
 		start_recovery(p, now, "unanswered");
 	if (p->recovering)
 		recover_step(p, now);
-	return -1;
+	return GO_ON;
 }
 
 static int
@@ -642,7 +638,7 @@ pub_loop(struct npub *p)
 	for (;;) {
 		if (!p->o->core)
 			drain_acks(p, 0);
-		if ((rc = keep_window(p)) != -1)
+		if ((rc = keep_window(p)) != GO_ON)
 			return rc;
 		tick(p);
 		if (!reading) {
@@ -731,14 +727,14 @@ setup(struct npub *p, int fd)
 	if (p->o->core)
 		log_info("publishing with core NATS: no acknowledgements, "
 		    "a disconnect can lose messages", "");
-	else if ((rc = check_stream(p)) != -1)
+	else if ((rc = check_stream(p)) != GO_ON)
 		return rc;
 	else if (setup_acks(p) == -1)
 		return EX_UNAVAILABLE;
 	if (window_init(&p->w, p->o->max_pending, p->o->max_pending_bytes) == -1 ||
 	    lineio_init(&p->lr, fd, p->max_line) == -1)
 		return EX_OSERR;
-	return -1;
+	return GO_ON;
 }
 
 int
@@ -754,7 +750,7 @@ publish_run(const struct npub_opts *o, int fd)
 	p->rate = (struct log_rate)LOG_RATE_INIT(10, 60);
 	setup_metrics(p);
 	p->start = p->last_progress = ts_mono();
-	if ((rc = setup(p, fd)) == -1) {
+	if ((rc = setup(p, fd)) == GO_ON) {
 		rc = pub_loop(p);
 		if (rc == EX_OK && o->core && natsConnection_FlushTimeout(
 		    p->c.nc, (int64_t)(o->ack_timeout * 1000)) != NATS_OK) {

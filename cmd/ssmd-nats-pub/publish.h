@@ -35,7 +35,8 @@ struct npub_opts {
 /* Publish lines from fd until EOF or a stop signal; returns an exit code. */
 int	publish_run(const struct npub_opts *, int fd);
 /* Parse an --invalid policy name; -1 if unknown. */
-int	publish_policy(const char *);
+/* --invalid's words, in enum order (opt_word). */
+extern const char *const publish_policies[];
 /* The message id of a line: 32 hex digits of its SHA-256 (out: 33 bytes). */
 void	publish_msgid(const char *p, size_t n, char *out);
 

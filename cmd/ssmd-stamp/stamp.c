@@ -30,17 +30,10 @@ struct stamp {
 	struct metric		*out_lines, *bout, *last;
 };
 
-int
-stamp_policy(const char *s)
-{
-	if (strcmp(s, "keep") == 0)
-		return STAMP_KEEP;
-	if (strcmp(s, "reject") == 0)
-		return STAMP_REJECT;
-	if (strcmp(s, "stop") == 0)
-		return STAMP_STOP;
-	return -1;
-}
+const char *const stamp_policies[] = {
+	[STAMP_KEEP] = "keep", [STAMP_REJECT] = "reject", [STAMP_STOP] = "stop",
+	NULL
+};
 
 static int
 stamp_setup(struct stamp *s)
@@ -264,7 +257,7 @@ stamp_run(const struct stamp_opts *o, int in, int out)
 	    (fd != -1 && wbuf_init(&s.rej, fd, 64 * 1024) == -1))
 		goto done;
 	rc = lineio_loop(&s.lr, &ops, &s);
-	if (rc == -1) {
+	if (rc == LINEIO_EREAD) {
 		log_error("cannot read standard input", "error=%s",
 		    log_q(strerror(errno)));
 		rc = EX_IOERR;

@@ -18,6 +18,7 @@ struct stamp_opts {
 /* Stamp fd in to fd out until EOF or a stop signal; returns an exit code. */
 int	stamp_run(const struct stamp_opts *, int in, int out);
 /* Parse an --invalid policy name; -1 if unknown. */
-int	stamp_policy(const char *);
+/* --invalid's words, in enum order (opt_word). */
+extern const char *const stamp_policies[];
 
 #endif

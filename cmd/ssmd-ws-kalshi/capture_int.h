@@ -55,11 +55,14 @@ struct kftype {
 	const char	*name;
 	size_t		 len;
 };
-#define KFT_N		13
-#define FT_SUBSCRIBED	7
-#define FT_ERROR	10
-#define FT_OTHER	11
-#define FT_INVALID	12
+/* Indices into messages_ftypes: the replies to commands run from
+ * FT_SUBSCRIBED to FT_ERROR; FT_OTHER and FT_INVALID come last. */
+enum kft {
+	FT_TICKER, FT_TICKER_V2, FT_TRADE, FT_SNAPSHOT, FT_DELTA,
+	FT_LIFECYCLE, FT_EVENT_LIFECYCLE, FT_SUBSCRIBED, FT_OK,
+	FT_UNSUBSCRIBED, FT_ERROR, FT_OTHER, FT_INVALID,
+	KFT_N
+};
 extern const struct kftype messages_ftypes[KFT_N];
 
 struct kcap {

@@ -103,9 +103,17 @@ fire(evutil_socket_t fd, short what, void *arg)
 		*(int *)arg = 1;
 }
 
+/* What wait_loop() and get() end with. */
+enum rest_step {
+	STEP_OK = 0,
+	STEP_FAILED,		/* get(): the request could not start */
+	STEP_STOPPED,		/* a stop signal (sig_stop) came first */
+};
+
 /* Run the loop for secs (or until *done), watching for a stop signal.
- * Returns -1 if asked to stop. */
-static int
+ * A timer we cannot allocate ends the wait at once: the caller's retry
+ * budget still bounds the requests. */
+static enum rest_step
 wait_loop(struct rest *r, double secs, int *done)
 {
 	struct timeval	 tv = { (time_t)secs, (suseconds_t)((secs -
@@ -123,7 +131,7 @@ wait_loop(struct rest *r, double secs, int *done)
 	if (sleep_ev == NULL || wake == NULL) {
 		if (sleep_ev != NULL)
 			event_free(sleep_ev);
-		return -1;
+		return sig_stop ? STEP_STOPPED : STEP_OK;
 	}
 	if (secs > 0)
 		evtimer_add(sleep_ev, &tv);
@@ -132,10 +140,10 @@ wait_loop(struct rest *r, double secs, int *done)
 		event_base_loop(r->base, EVLOOP_ONCE);
 	event_free(sleep_ev);
 	event_free(wake);
-	return sig_stop ? -1 : 0;
+	return sig_stop ? STEP_STOPPED : STEP_OK;
 }
 
-static int
+static enum rest_step
 get(struct rest *r, const char *uri, struct resp *rs)
 {
 	struct evhttp_connection	*conn = NULL;
@@ -145,17 +153,18 @@ get(struct rest *r, const char *uri, struct resp *rs)
 	SSL				*ssl;
 	double				 gap = r->o->min_interval -
 					    (ts_mono() - r->last);
-	int				 rc = -1;
+	enum rest_step			 rc = STEP_FAILED;
 
 	memset(rs, 0, sizeof(*rs));
 	rs->retry_after = -1;
-	if (r->requests > 0 && gap > 0 && wait_loop(r, gap, NULL) == -1)
-		return -2;
+	if (r->requests > 0 && gap > 0 &&
+	    wait_loop(r, gap, NULL) == STEP_STOPPED)
+		return STEP_STOPPED;
 	r->last = ts_mono();
 	r->requests++;
 	if (r->u.tls) {
 		if ((ssl = tls_client_ssl(r->o->ssl, r->u.host)) == NULL)
-			return -1;
+			return STEP_FAILED;
 		bev = bufferevent_openssl_socket_new(r->base, -1, ssl,
 		    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
 		if (bev != NULL)
@@ -163,12 +172,12 @@ get(struct rest *r, const char *uri, struct resp *rs)
 	} else
 		bev = bufferevent_socket_new(r->base, -1, BEV_OPT_CLOSE_ON_FREE);
 	if (bev == NULL)
-		return -1;
+		return STEP_FAILED;
 	conn = evhttp_connection_base_bufferevent_new(r->base, r->dns, bev,
 	    r->u.host, r->u.port);
 	if (conn == NULL) {
 		bufferevent_free(bev);
-		return -1;
+		return STEP_FAILED;
 	}
 	evhttp_connection_set_timeout(conn, (int)(r->o->timeout + 0.999));
 	evhttp_connection_set_max_body_size(conn, BODY_MAX);
@@ -185,7 +194,7 @@ get(struct rest *r, const char *uri, struct resp *rs)
 	 * the connection is dropped here. */
 	if (evhttp_make_request(conn, req, EVHTTP_REQ_GET, uri) == -1)
 		goto out;	/* req is freed by evhttp on failure */
-	rc = wait_loop(r, 0, &rs->done) == -1 ? -2 : 0;
+	rc = wait_loop(r, 0, &rs->done);
 out:
 	evhttp_connection_free(conn);
 	return rc;
@@ -243,7 +252,7 @@ query(struct rest *r, const char *key, const char *val, struct kstrv *out,
 	char		 uri[4096], cursor[1024] = "", *ec, *ev;
 	unsigned	 tries = 0, pages = 0;
 	size_t		 before = out->n;
-	int		 g;
+	enum rest_step	 g;
 
 	for (;;) {
 		ec = evhttp_encode_uri(cursor);
@@ -258,11 +267,11 @@ query(struct rest *r, const char *key, const char *val, struct kstrv *out,
 			strncat(uri, ec ? ec : "", sizeof(uri) - strlen(uri) - 1);
 		free(ec);
 		free(ev);
-		if ((g = get(r, uri, &rs)) == -2)
-			return -1;
-		if (g == -1 || rs.status == 0) {
+		if ((g = get(r, uri, &rs)) == STEP_STOPPED)
+			return DISCOVER_STOPPED;
+		if (g == STEP_FAILED || rs.status == 0) {
 			snprintf(err, errlen, "GET %s: %s", uri,
-			    g == -1 ? "cannot start the request" : rs.why);
+			    g == STEP_FAILED ? "cannot start the request" : rs.why);
 			free(rs.body);
 			return EX_UNAVAILABLE;
 		}
@@ -281,8 +290,8 @@ query(struct rest *r, const char *key, const char *val, struct kstrv *out,
 			log_warn("REST request refused: waiting", "status=%d "
 			    "retry_after=%.3g uri=%s", rs.status, w,
 			    log_q(uri));
-			if (wait_loop(r, w, NULL) == -1)
-				return -1;
+			if (wait_loop(r, w, NULL) == STEP_STOPPED)
+				return DISCOVER_STOPPED;
 			continue;
 		}
 		if (rs.status != 200) {

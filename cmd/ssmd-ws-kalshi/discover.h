@@ -25,9 +25,12 @@ struct krest_opts {
 	double			 max_wait;	/* cap on one Retry-After */
 };
 
+/* discover_run() when a stop signal (sig_stop) came during discovery. */
+#define DISCOVER_STOPPED	(-1)
+
 /* Append every market ticker found to out.  Returns 0, or an exit code
- * (EX_UNAVAILABLE, EX_DATAERR, EX_OSERR) with a reason in err; a stop
- * signal (sig_stop) during discovery returns -1. */
+ * (EX_UNAVAILABLE, EX_DATAERR, EX_OSERR) with a reason in err, or
+ * DISCOVER_STOPPED. */
 int	discover_run(struct event_base *, struct evdns_base *,
 	    const struct krest_opts *, struct kstrv *out, char *err,
 	    size_t errlen);

@@ -21,6 +21,10 @@
 #include "sig.h"
 #include "tls.h"
 
+static const char *const gap_words[] = {
+	[KGAP_RESUBSCRIBE] = "resubscribe", [KGAP_EXIT] = "exit", NULL
+};
+
 static void
 usage(FILE *f, int code)
 {
@@ -163,13 +167,7 @@ options(int argc, char *argv[], struct args *a, struct kcfg *ov,
 			    optarg, 0.01, OPT_LONGEST);
 			break;
 		case O_GAP:
-			if (strcmp(optarg, "resubscribe") == 0)
-				a->k.on_gap = KGAP_RESUBSCRIBE;
-			else if (strcmp(optarg, "exit") == 0)
-				a->k.on_gap = KGAP_EXIT;
-			else
-				log_die(EX_USAGE, "bad --on-gap: want resubscribe "
-				    "or exit", "value=%s", log_q(optarg));
+			a->k.on_gap = opt_word("--on-gap", optarg, gap_words);
 			break;
 		case O_EC: a->k.emit_control = 1; break;
 		case O_PL:
@@ -255,6 +253,15 @@ configure(struct args *a, struct kcfg *c, struct kcfg *ov, int discover)
 	    a->config_dir ? feeds : NULL, err, sizeof(err)) == -1)
 		log_die(EX_CONFIG, "bad configuration", "error=%s", log_q(err));
 	merge(c, ov, discover);
+	/* This is the Kalshi client: without a feed file the feed is
+	 * "kalshi", as ssmd-stamp's default (SSMD_FEED overrides both). */
+	if (c->feed == NULL) {
+		const char	*f = getenv("SSMD_FEED");
+
+		if (config_set(&c->feed, f != NULL && *f != '\0' ? f :
+		    "kalshi") == -1)
+			log_die(EX_OSERR, "out of memory", "");
+	}
 	if (config_check(c, err, sizeof(err)) == -1 ||
 	    config_resolve_keys(c, err, sizeof(err)) == -1)
 		log_die(EX_CONFIG, "bad configuration", "error=%s", log_q(err));
@@ -274,7 +281,7 @@ discover_markets(struct args *a, struct kcfg *c, struct event_base *base,
 	int			 rc;
 
 	rc = discover_run(base, dns, &ro, &found, err, sizeof(err));
-	if (rc == -1) {
+	if (rc == DISCOVER_STOPPED) {
 		log_info("stopping during discovery", "signal=%d",
 		    (int)sig_stop);
 		exit(EX_OK);

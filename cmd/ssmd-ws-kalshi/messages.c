@@ -15,10 +15,19 @@
 
 #define FT(s)	{ s, sizeof(s) - 1 }
 const struct kftype messages_ftypes[KFT_N] = {
-	FT("ticker"), FT("ticker_v2"), FT("trade"), FT("orderbook_snapshot"),
-	FT("orderbook_delta"), FT("market_lifecycle_v2"),
-	FT("event_lifecycle"), FT("subscribed"), FT("ok"),
-	FT("unsubscribed"), FT("error"), FT("other"), FT("invalid"),
+	[FT_TICKER] = FT("ticker"),
+	[FT_TICKER_V2] = FT("ticker_v2"),
+	[FT_TRADE] = FT("trade"),
+	[FT_SNAPSHOT] = FT("orderbook_snapshot"),
+	[FT_DELTA] = FT("orderbook_delta"),
+	[FT_LIFECYCLE] = FT("market_lifecycle_v2"),
+	[FT_EVENT_LIFECYCLE] = FT("event_lifecycle"),
+	[FT_SUBSCRIBED] = FT("subscribed"),
+	[FT_OK] = FT("ok"),
+	[FT_UNSUBSCRIBED] = FT("unsubscribed"),
+	[FT_ERROR] = FT("error"),
+	[FT_OTHER] = FT("other"),
+	[FT_INVALID] = FT("invalid"),
 };
 
 /* An ssmd marker line, built in the output buffer:
