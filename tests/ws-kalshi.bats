@@ -384,3 +384,64 @@ bad_frame() {
 	json_lines_ok "$W/out"
 	[ "$(jq -r 'select(.type == "ticker") | .sid' "$W/out" | sort -u | wc -l)" -ge 1 ]
 }
+
+@test "a malformed --url ends the client with 78 at once, never a hang" {
+	local u
+	for u in 'wss://127.0.0.1:99999/trade-api/ws/v2' 'wss://[::1' 'wss:///x' \
+	    'wss://127.0.0.1:abc/x' 'wss://127.0.0.1:0/x'; do
+		run timeout -k 2 10 ssmd-ws-kalshi --url "$u" --channels ticker \
+			--no-discover --tickers KXA-1
+		echo "url=$u status=$status"
+		[ "$status" -eq 78 ]
+		[[ "$output" == *'msg="giving up" code=78'* ]]
+	done
+}
+
+@test "SIGTERM at any moment of the start ends the client with 0" {
+	local d
+	sim_start --markets 3 --rate 100
+	for d in 0 0.005 0.02 0.05 0.1 0.2 0.4 0.8 1.5; do
+		wsk_client --channels ticker --no-discover --tickers KXBTC15M-26JUL191145-45
+		wait_for 10 wsk_catches_term "$CL_PID"
+		sleep "$d"
+		kill -TERM "$CL_PID"
+		wsk_wait_client 10 || { echo "delay $d: still running" >&2; false; }
+		echo "delay=$d status=$CL_RC"
+		[ "$CL_RC" -eq 0 ]
+	done
+}
+
+@test "SIGTERM while retrying an unreachable exchange ends the client with 0" {
+	local port
+	port=$(free_port)
+	ssmd-ws-kalshi --url "wss://127.0.0.1:$port/trade-api/ws/v2" \
+		--channels ticker --no-discover --tickers KXA-1 --reconnect \
+		> "$W/out" 2> "$W/err" &
+	CL_PID=$!
+	wait_for 10 grep -q 'level=' "$W/err"
+	sleep 0.5
+	kill -TERM "$CL_PID"
+	wsk_wait_client 10
+	[ "$CL_RC" -eq 0 ]
+}
+
+@test "--reconnect keeps trying an exchange that is down at start, then captures" {
+	local port
+	port=$(free_port)
+	ssmd-ws-kalshi --url "wss://127.0.0.1:$port/trade-api/ws/v2" \
+		--ca-file "$BATS_FILE_TMPDIR/sim/ca.pem" --channels ticker \
+		--no-discover --tickers KXBTC15M-26JUL191145-45 --reconnect \
+		--backoff-max 0.3 --metrics-dir "$W" > "$W/out" 2> "$W/err" &
+	CL_PID=$!
+	wait_for 20 grep -q 'msg="reconnecting" conn=0 attempt=3' "$W/err"
+	kill -0 "$CL_PID"
+	grep -q 'level=warn .*msg="cannot connect"' "$W/err"
+	echo KXBTC15M-26JUL191145-45 > "$W/tickers"
+	sim_start --tickers-file "$W/tickers" --rate 200 --port "$port"
+	wait_for 30 wsk_has 5 ticker
+	metrics_flushed() { grep -q '^ssmd_ws_kalshi_connect_retries_total{feed="kalshi"} [1-9]' "$W/ssmd-ws-kalshi.prom"; }
+	wait_for 10 metrics_flushed
+	kill -TERM "$CL_PID"
+	wsk_wait_client 10
+	[ "$CL_RC" -eq 0 ]
+}
