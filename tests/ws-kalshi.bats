@@ -445,3 +445,48 @@ bad_frame() {
 	wsk_wait_client 10
 	[ "$CL_RC" -eq 0 ]
 }
+
+# No log line of any key error holds 12 consecutive characters of the
+# value given ($2: the value, white space removed before comparing).
+no_key_bytes() {
+	/usr/bin/python3 - "$1" "$2" <<'PY'
+import sys, re
+log = open(sys.argv[1], errors="replace").read()
+val = re.sub(r"\s", "", sys.argv[2])
+for i in range(0, max(0, len(val) - 11)):
+    w = val[i:i + 12]
+    if w in log and not w.startswith("-----"):
+        print("key bytes in the log:", w)
+        sys.exit(1)
+PY
+}
+
+@test "key errors never show the key: bare body, damaged body, damaged PEM, public key, short text" {
+	local body bad pem
+	body=$(sed '/-----/d' "$BATS_FILE_TMPDIR/sim/key.pem" | tr -d '\n')
+	bad=${body:0:200}${body:400}
+	pem=$(sed '5s/./#/g' "$BATS_FILE_TMPDIR/sim/key.pem")
+	for v in "$bad" "$pem" "$(cat "$BATS_FILE_TMPDIR/sim/pub.pem")" "${body:0:120}" \
+	    "$(printf '%s\n' "$bad" | fold -w 64)"; do
+		run env KALSHI_PRIVATE_KEY="$v" ssmd-ws-kalshi --url wss://127.0.0.1:1/x \
+			--channels ticker --no-discover --tickers KXA-1
+		[ "$status" -eq 78 ]
+		[[ "$output" == *'variable=KALSHI_PRIVATE_KEY'* ]]
+		printf '%s\n' "$output" > "$W/log"
+		no_key_bytes "$W/log" "$v"
+		no_key_bytes "$W/log" "$body"
+	done
+}
+
+@test "the bare base64 body of the key is accepted; so is KALSHI_PRIVATE_KEY_FILE" {
+	sim_start --markets 3 --rate 200
+	KALSHI_PRIVATE_KEY=$(sed '/-----/d' "$SIM_KEY" | tr -d '\n') \
+		wsk_client --channels ticker
+	wait_for 20 wsk_has 3 ticker
+	kill -TERM "$CL_PID"; wsk_wait_client 20
+	[ "$CL_RC" -eq 0 ]
+	KALSHI_PRIVATE_KEY= KALSHI_PRIVATE_KEY_FILE=$SIM_KEY wsk_client --channels ticker
+	wait_for 20 wsk_has 3 ticker
+	kill -TERM "$CL_PID"; wsk_wait_client 20
+	[ "$CL_RC" -eq 0 ]
+}
