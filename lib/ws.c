@@ -438,6 +438,11 @@ frame_data(struct ws_conn *c, const struct wslay_frame_iocb *io)
 	size_t	 n = io->data_length, cap;
 	char	*m;
 
+	/* An empty piece (a fragment with no payload) adds nothing; memcpy
+	 * from or to NULL is undefined even for 0 bytes. */
+	if (n == 0 && !(c->cur_fin && c->msg_len == 0 &&
+	    io->payload_length == 0))
+		return 0;
 	if (c->cur_op & 8) {
 		memcpy(c->ctl + c->ctl_len, io->data, n);	/* <= 125 */
 		c->ctl_len += n;
@@ -512,6 +517,8 @@ frame_end(struct ws_conn *c)
 	if (!c->cur_fin)
 		return 0;
 	p = c->direct != NULL ? c->direct : c->msg;
+	if (p == NULL)		/* an empty message: nothing was stored */
+		p = "";
 	c->msg_active = 0;
 	if (c->msg_op == WSLAY_TEXT_FRAME && !text_ok(p, c->msg_len)) {
 		fail(c, WS_E_UTF8, "invalid UTF-8 (sent 1007)");

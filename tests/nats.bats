@@ -300,3 +300,9 @@ p.fixed"
 	assert_success
 	assert_output "$(head -1 "$T/in")"
 }
+
+@test "a --prefix too long for every subject to fit is refused at start" {
+	run ssmd-nats-pub --stream X --prefix "$(printf 'p%.0s' $(seq 298))" < /dev/null
+	[ "$status" -eq 64 ]
+	[[ "$output" == *'--prefix is too long'* ]]
+}

@@ -490,3 +490,25 @@ PY
 	kill -TERM "$CL_PID"; wsk_wait_client 20
 	[ "$CL_RC" -eq 0 ]
 }
+
+@test "an empty first fragment (FIN=0, no payload) then the rest: one message, no undefined behaviour" {
+	# The bytes a fuzzer found: 01 00, then a final continuation "{}".
+	wsk_raw_server "$W/code" 010080027b7d
+	ssmd-ws-kalshi --url "$RAW_URL" --feed-name kalshi --channels ticker \
+		> "$W/out" 2> "$W/err" &
+	CL_PID=$!
+	wait_for 20 test -s "$W/out"
+	kill -TERM "$CL_PID"
+	wsk_wait_client 20
+	[ "$CL_RC" -eq 0 ]
+	[ "$(cat "$W/out")" = '{}' ]
+}
+
+@test "--no-discover without tickers subscribes to every market (and starts cleanly under the sanitizers)" {
+	sim_start --markets 3 --rate 200
+	wsk_client --channels ticker --no-discover
+	wait_for 20 wsk_has 3 ticker
+	kill -TERM "$CL_PID"; wsk_wait_client 20
+	[ "$CL_RC" -eq 0 ]
+	[ "$(sim_commands | jq -r '.params.market_tickers // "all"' | head -1)" = all ]
+}
