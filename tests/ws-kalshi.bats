@@ -485,6 +485,7 @@ PY
 	wait_for 20 wsk_has 3 ticker
 	kill -TERM "$CL_PID"; wsk_wait_client 20
 	[ "$CL_RC" -eq 0 ]
+	rm -f "$W/out"
 	KALSHI_PRIVATE_KEY= KALSHI_PRIVATE_KEY_FILE=$SIM_KEY wsk_client --channels ticker
 	wait_for 20 wsk_has 3 ticker
 	kill -TERM "$CL_PID"; wsk_wait_client 20
@@ -511,4 +512,14 @@ PY
 	kill -TERM "$CL_PID"; wsk_wait_client 20
 	[ "$CL_RC" -eq 0 ]
 	[ "$(sim_commands | jq -r '.params.market_tickers // "all"' | head -1)" = all ]
+}
+
+@test "a refused connection is reported as refused, with the address, not as a TLS failure" {
+	local port
+	port=$(free_port)
+	run ssmd-ws-kalshi --url "wss://127.0.0.1:$port/trade-api/ws/v2" \
+		--channels ticker --no-discover --tickers KXA-1
+	[ "$status" -eq 69 ]
+	[[ "$output" == *"reason=\"connect: Connection refused (127.0.0.1:$port)\""* ]]
+	[[ "$output" != *"TLS handshake"* ]]
 }
