@@ -16,6 +16,7 @@
 #include "cmds.h"
 #include "kinds.h"
 #include "obj.h"
+#include "parse.h"
 #include "pod.h"
 
 #define ARCH_PATH	"/data/ssmd"
@@ -169,6 +170,7 @@ check(struct cr *c, struct arch *a)
 {
 	json_t		*srcs = obj_at(c->spec, "sources"), *v;
 	const char	*pol;
+	double		 secs;
 	char		 f[64];
 	size_t		 i;
 	enum cr_rc	 rc;
@@ -179,6 +181,9 @@ check(struct cr *c, struct arch *a)
 	a->max_age = obj_str(c->spec, "rotation.maxFileAge", "15m");
 	a->nats_url = obj_str(c->spec, "natsUrl",
 	    obj_str(c->spec, "source.url", KINDS_NATS_URL));
+	if (parse_duration(a->max_age, &secs) == -1 || secs < 1)
+		return cr_bad(c, "spec.rotation.maxFileAge", "\"%s\": want a "
+		    "duration such as 15m", a->max_age);
 	if (!path_ok(a->path))
 		return cr_bad(c, "spec.storage.local.path", "\"%s\": want an "
 		    "absolute path without .., quotes or spaces", a->path);

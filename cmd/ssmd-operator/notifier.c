@@ -145,7 +145,7 @@ notifier_children(struct cr *c, json_t *out)
 	ds = obj_at(c->spec, "destinations");
 	kinds_name(c, cmname, sizeof(cmname), "-config");
 	kinds_name(c, dname, sizeof(dname), "");
-	if ((js = json_dumps(ds, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
+	if ((js = json_dumps(ds, JSON_INDENT(2) | JSON_SORT_KEYS)) == NULL)
 		return CR_ERROR;
 	data = obj_kv("destinations.json", obj_sf("%s\n", js), NULL);
 	free(js);
