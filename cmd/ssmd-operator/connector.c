@@ -152,7 +152,8 @@ related_feed(struct cr *c, const struct conn *k, const char **text)
 	if ((cm = cr_find(c, c->related, "ConfigMap.v1", name)) == NULL)
 		return CR_OK;
 	snprintf(f, sizeof(f), "ConfigMap %s: data.feed.yaml", name);
-	if ((s = json_string_value(obj_at(obj_at(cm, "data"), "feed.yaml")))
+	if ((s = json_string_value(json_object_get(obj_at(cm, "data"),
+	    "feed.yaml")))
 	    == NULL)
 		return cr_bad(c, f, "missing");
 	docs = json_array();
