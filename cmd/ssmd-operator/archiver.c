@@ -37,6 +37,17 @@ struct arch {
 	size_t		 n;
 };
 
+/* A bounded copy (snprintf("%s") here trips -Wrestrict: the sources
+ * live in the same struct as far as the compiler can tell). */
+static void
+copy(char *dst, size_t len, const char *src)
+{
+	size_t	n = strnlen(src, len - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 static int
 name_ok(const char *s)
 {
@@ -69,7 +80,7 @@ add_src(struct cr *c, struct arch *a, const json_t *v, const char *f,
 {
 	struct src	*s = &a->s[a->n];
 	const char	*name, *stream, *cons, *filt;
-	char		 ff[160];
+	char		 ff[160], tmp[512];
 	size_t		 i;
 
 	if (a->n >= ARCH_MAX_SRC)
@@ -86,18 +97,20 @@ add_src(struct cr *c, struct arch *a, const json_t *v, const char *f,
 	else if ((name = obj_str(v, "name", NULL)) == NULL)
 		return cr_bad(c, f, "name is required");
 	else
-		snprintf(s->name, sizeof(s->name), "%s", name);
+		copy(s->name, sizeof(s->name), name);
 	snprintf(ff, sizeof(ff), "%s.name", f);
 	if (!name_ok(s->name))
 		return cr_bad(c, ff, "\"%s\": want a DNS-1123 label of at most "
 		    "40 characters", s->name);
-	snprintf(s->stream, sizeof(s->stream), "%s", stream);
+	copy(s->stream, sizeof(s->stream), stream);
 	cons = obj_str(v, "consumer", NULL);
 	if (cons == NULL)
-		snprintf(s->consumer, sizeof(s->consumer), "%s-%s",
-		    c->name, s->name);
+	{
+		snprintf(tmp, sizeof(tmp), "%s-%s", c->name, s->name);
+		copy(s->consumer, sizeof(s->consumer), tmp);
+	}
 	else
-		snprintf(s->consumer, sizeof(s->consumer), "%s", cons);
+		copy(s->consumer, sizeof(s->consumer), cons);
 	snprintf(ff, sizeof(ff), "%s.consumer", f);
 	if (!kinds_stream_ok(s->consumer))
 		return cr_bad(c, ff, "\"%s\" is not a durable consumer name",
@@ -107,9 +120,10 @@ add_src(struct cr *c, struct arch *a, const json_t *v, const char *f,
 	if (*filt != '\0' && !kinds_subject_ok(filt, 1))
 		return cr_bad(c, ff, "\"%s\" is not a NATS subject filter",
 		    filt);
-	snprintf(s->filter, sizeof(s->filter), "%s", filt);
-	snprintf(s->feed, sizeof(s->feed), "%s", obj_str(v, "feed", a->feed));
-	snprintf(s->dir, sizeof(s->dir), "%s/%s", a->path, s->name);
+	copy(s->filter, sizeof(s->filter), filt);
+	copy(s->feed, sizeof(s->feed), obj_str(v, "feed", a->feed));
+	snprintf(tmp, sizeof(tmp), "%s/%s", a->path, s->name);
+	copy(s->dir, sizeof(s->dir), tmp);
 	for (i = 0; i < a->n; i++) {
 		if (strcmp(a->s[i].dir, s->dir) == 0)
 			return cr_bad(c, f, "writes %s, as source \"%s\" does: "
