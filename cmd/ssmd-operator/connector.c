@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "cmds.h"
-#include "kcfg.h"
 #include "kinds.h"
 #include "obj.h"
 #include "parse.h"
@@ -28,10 +27,15 @@ struct conn {
 	json_t		*env;		/* credential env entries */
 };
 
+/* Market, series and event tickers: 1-128 of A-Z a-z 0-9 - . _ (as
+ * ssmd-ws-kalshi takes them). */
 static int
 ticker_ok(const char *s)
 {
-	return kcfg_ticker_ok(s);
+	size_t	n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789-._");
+
+	return n > 0 && n <= 128 && s[n] == '\0';
 }
 
 /* KALSHI_API_KEY from "kalshi": upper case, anything else an underscore. */

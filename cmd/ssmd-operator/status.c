@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "obj.h"
-#include "prom.h"
+#include "scrape.h"
 #include "status.h"
 
 void
@@ -140,38 +140,32 @@ sum_add(json_t *by, const char *key, double v, int max)
 	    max ? fmax(cur, v) : cur + v));
 }
 
+/* Counters add across pods; gauges of time and state take the largest. */
+static void
+sum_sample(const struct scrape_sample *s, void *arg)
+{
+	static const char *const labels[] = { "signal", "destination", NULL };
+	const char *const	*l;
+	json_t			*by = arg;
+	char			 key[400], lv[160];
+	int			 max;
+
+	if (isnan(s->value))
+		return;
+	max = strstr(s->name, "_seconds") != NULL ||
+	    strstr(s->name, "_connected") != NULL;
+	sum_add(by, s->name, s->value, max);
+	for (l = labels; *l != NULL; l++)
+		if (scrape_label(s, *l, lv, sizeof(lv)) == 1) {
+			snprintf(key, sizeof(key), "%s|%s=%s", s->name, *l, lv);
+			sum_add(by, key, s->value, max);
+		}
+}
+
 static void
 sum_doc(json_t *by, const char *text)
 {
-	struct prom_doc	 d = { 0 };
-	char		 err[128], name[160], key[400], lv[160];
-	static const char *const labels[] = { "signal", "destination", NULL };
-	const char *const *l;
-	size_t		 i;
-	int		 max;
-
-	if (prom_parse(&d, text, strlen(text), err, sizeof(err)) == -1)
-		goto out;
-	for (i = 0; i < d.nsmp; i++) {
-		struct prom_sample *s = &d.smp[i];
-
-		if (s->namelen >= sizeof(name) || isnan(s->value))
-			continue;
-		memcpy(name, s->name, s->namelen);
-		name[s->namelen] = '\0';
-		/* Gauges of time and state take the largest, counters add. */
-		max = strstr(name, "_seconds") != NULL ||
-		    strstr(name, "_connected") != NULL;
-		sum_add(by, name, s->value, max);
-		for (l = labels; *l != NULL; l++)
-			if (prom_label(s, *l, lv, sizeof(lv)) == 1) {
-				snprintf(key, sizeof(key), "%s|%s=%s", name, *l,
-				    lv);
-				sum_add(by, key, s->value, max);
-			}
-	}
-out:
-	prom_doc_free(&d);
+	scrape_each(text, sum_sample, by);
 }
 
 static json_t *
