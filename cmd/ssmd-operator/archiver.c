@@ -241,17 +241,17 @@ config_yaml(const struct cr *c, const struct arch *a)
 		    "filter", a->s[i].filter[0] ? json_string(a->s[i].filter) :
 		    NULL,
 		    "feed", json_string(a->s[i].feed),
-		    "dir", json_string(a->s[i].dir), NULL));
+		    "dir", json_string(a->s[i].dir), OBJ_END));
 	doc = obj_kv("nats", obj_kv("url", json_string(a->nats_url),
-	    "streams", streams, NULL),
+	    "streams", streams, OBJ_END),
 	    "storage", obj_kv("path", json_string(a->path),
 	    "pvc", obj_s(a->pvc),
 	    "remote", a->remote[0] ? obj_kv("type", json_string(a->rtype),
-	    "url", obj_sf("%s://%s", a->rtype, a->remote), NULL) : NULL,
+	    "url", obj_sf("%s://%s", a->rtype, a->remote), OBJ_END) : NULL,
 	    "finalSync", json_boolean(a->final_sync),
-	    NULL),
-	    "rotation", obj_kv("maxFileAge", json_string(a->max_age), NULL),
-	    NULL);
+	    OBJ_END),
+	    "rotation", obj_kv("maxFileAge", json_string(a->max_age), OBJ_END),
+	    OBJ_END);
 	return doc;
 }
 
@@ -291,7 +291,7 @@ envfrom(const struct arch *a)
 	    strcmp(a->rtype, "s3") != 0)
 		return NULL;
 	return obj_arr(obj_kv("secretRef", obj_kv("name",
-	    json_string(a->rsecret), NULL), NULL), NULL);
+	    json_string(a->rsecret), OBJ_END), OBJ_END), OBJ_AEND);
 }
 
 static json_t *
@@ -302,18 +302,18 @@ volumes(const struct cr *c, const struct arch *a, const char *cmname)
 	if (cmname != NULL)
 		json_array_append_new(v, obj_kv("name", json_string("config"),
 		    "configMap", obj_kv("name", json_string(cmname),
-		    "defaultMode", json_integer(POD_MODE_CONFIG), NULL), NULL));
+		    "defaultMode", json_integer(POD_MODE_CONFIG), OBJ_END), OBJ_END));
 	if (a->pvc != NULL)
 		json_array_append_new(v, obj_kv("name", json_string("data"),
 		    "persistentVolumeClaim", obj_kv("claimName",
-		    json_string(a->pvc), NULL), NULL));
+		    json_string(a->pvc), OBJ_END), OBJ_END));
 	else
 		json_array_append_new(v, obj_kv("name", json_string("data"),
-		    "emptyDir", obj_kv(NULL), NULL));
+		    "emptyDir", OBJ_EMPTY, OBJ_END));
 	if (a->remote[0] && a->rsecret != NULL && strcmp(a->rtype, "gcs") == 0)
 		json_array_append_new(v, obj_kv("name", json_string("remote"),
 		    "secret", obj_kv("secretName", json_string(a->rsecret),
-		    "defaultMode", json_integer(POD_MODE_SECRET), NULL), NULL));
+		    "defaultMode", json_integer(POD_MODE_SECRET), OBJ_END), OBJ_END));
 	return v;
 }
 
@@ -341,7 +341,7 @@ container(const struct cr *c, const struct arch *a, const struct src *s)
 	    s->consumer, s->filter, s->dir, s->feed, a->max_age,
 	    a->remote[0] ? a->remote : NULL, a->path };
 	json_t			*env = obj_arr(pod_env("SSMD_METRICS_DIR",
-	    POD_METRICS_DIR), NULL), *k;
+	    POD_METRICS_DIR), OBJ_AEND), *k;
 	char			 name[80];
 
 	remote_env(a, env);
@@ -362,13 +362,13 @@ pvc(const struct cr *c, const struct arch *a)
 	    "kind", json_string("PersistentVolumeClaim"),
 	    "metadata", pod_meta(c, a->pvc),
 	    "spec", obj_kv(
-		"accessModes", obj_arr(json_string("ReadWriteOnce"), NULL),
+		"accessModes", obj_arr(json_string("ReadWriteOnce"), OBJ_AEND),
 		"storageClassName", obj_s(obj_str(c->spec,
 		"storage.local.storageClass", NULL)),
 		"resources", obj_kv("requests", obj_kv("storage",
-		size ? json_deep_copy(size) : json_string("10Gi"), NULL), NULL),
-		NULL),
-	    NULL);
+		size ? json_deep_copy(size) : json_string("10Gi"), OBJ_END), OBJ_END),
+		OBJ_END),
+	    OBJ_END);
 }
 
 /* Ours when we made it (an observed child), or when nothing by that name
@@ -412,7 +412,7 @@ build(struct cr *c, struct arch *a, json_t *out, int with_deploy)
 	json_decref(doc);
 	if (y == NULL)
 		return CR_ERROR;
-	data = obj_kv("archiver.yaml", json_string(y), NULL);
+	data = obj_kv("archiver.yaml", json_string(y), OBJ_END);
 	free(y);
 	obj_sha256(data, hash);
 	json_array_append_new(out, pod_configmap(c, cmname, data));
@@ -451,7 +451,7 @@ sync_job(const struct cr *c, const struct arch *a, const char *name)
 	k = pod_container("sync", pod_image(c),
 	    cmds_final_sync(a->path, dirs, a->remote), env, mounts(a, 0),
 	    obj_kv("requests", obj_kv("cpu", json_string("100m"), "memory",
-	    json_string("128Mi"), NULL), NULL));
+	    json_string("128Mi"), OBJ_END), OBJ_END));
 	json_decref(dirs);
 	if (envfrom(a) != NULL)
 		json_object_set_new(k, "envFrom", envfrom(a));
@@ -461,14 +461,14 @@ sync_job(const struct cr *c, const struct arch *a, const char *name)
 		"runAsGroup", json_integer(POD_UID),
 		"fsGroup", json_integer(POD_UID),
 		"seccompProfile", obj_kv("type", json_string("RuntimeDefault"),
-		NULL), NULL),
+		OBJ_END), OBJ_END),
 	    "automountServiceAccountToken", json_false(),
 	    "restartPolicy", json_string("Never"),
-	    "containers", obj_arr(k, NULL),
+	    "containers", obj_arr(k, OBJ_AEND),
 	    "volumes", volumes(c, a, NULL),
-	    NULL);
+	    OBJ_END);
 	json_array_append_new(obj_at(spec, "volumes"), obj_kv("name",
-	    json_string("tmp"), "emptyDir", obj_kv(NULL), NULL));
+	    json_string("tmp"), "emptyDir", OBJ_EMPTY, OBJ_END));
 	pod_extras(c, spec);
 	return obj_kv("apiVersion", json_string("batch/v1"),
 	    "kind", json_string("Job"),
@@ -476,9 +476,9 @@ sync_job(const struct cr *c, const struct arch *a, const char *name)
 	    "spec", obj_kv("backoffLimit", json_integer(3),
 		"activeDeadlineSeconds", json_integer(6 * 3600),
 		"template", obj_kv("metadata", obj_kv("labels", pod_labels(c),
-		NULL), "spec", spec, NULL),
-		NULL),
-	    NULL);
+		OBJ_END), "spec", spec, OBJ_END),
+		OBJ_END),
+	    OBJ_END);
 }
 
 /* A Job's outcome: 1 succeeded, -1 failed for good, 0 still going. */

@@ -178,7 +178,7 @@ feed_yaml(const struct cr *c, const struct conn *k)
 	json_t	*tickers = obj_at(c->spec, "tickers");
 	int	 have = json_is_array(tickers) && json_array_size(tickers) > 0;
 	json_t	*ch = obj_arr(json_string("ticker"), json_string("trade"),
-	    json_string("market_lifecycle_v2"), NULL);
+	    json_string("market_lifecycle_v2"), OBJ_AEND);
 	json_t	*f;
 	char	*s;
 
@@ -188,7 +188,7 @@ feed_yaml(const struct cr *c, const struct conn *k)
 	f = obj_kv("name", json_string(k->feed),
 	    "channels", ch,
 	    "tickers", have ? json_deep_copy(tickers) : NULL,
-	    NULL);
+	    OBJ_END);
 	s = pod_yaml(f);
 	json_decref(f);
 	return s;
@@ -207,9 +207,9 @@ env_yaml(const struct cr *c, const struct conn *k)
 	    "rest_url", json_string(obj_str(c->spec, "endpoint.restUrl",
 	    KINDS_REST_URL)),
 	    "keys", k->keys ? obj_kv(k->feed, obj_kv("source",
-	    obj_sf("env:%s,%s", k->keyvar[0], k->keyvar[1]), NULL), NULL) :
+	    obj_sf("env:%s,%s", k->keyvar[0], k->keyvar[1]), OBJ_END), OBJ_END) :
 	    NULL,
-	    NULL);
+	    OBJ_END);
 	s = pod_yaml(e);
 	json_decref(e);
 	return s;
@@ -219,7 +219,7 @@ static json_t *
 container_env(const struct cr *c, struct conn *k)
 {
 	json_t	*env = obj_arr(pod_env("SSMD_METRICS_DIR", POD_METRICS_DIR),
-	    pod_env("NATS_URL", k->nats_url), NULL);
+	    pod_env("NATS_URL", k->nats_url), OBJ_AEND);
 	json_t	*cat = obj_at(c->spec, "categories");
 	json_t	*xcat = obj_at(c->spec, "excludeCategories");
 	json_t	*ev = obj_at(c->spec, "envVars");
@@ -262,7 +262,7 @@ connector_children(struct cr *c, json_t *out)
 	kinds_name(c, cmname, sizeof(cmname), "-config");
 	kinds_name(c, dname, sizeof(dname), "");
 	data = obj_kv("feed.yaml", json_string(fy), "env.yaml", json_string(ey),
-	    NULL);
+	    OBJ_END);
 	obj_sha256(data, hash);
 	cm = pod_configmap(c, cmname, data);
 	o = (struct cmds_connector){ k.feed, k.nats_url, k.stream, k.prefix };
@@ -270,11 +270,11 @@ connector_children(struct cr *c, json_t *out)
 	    container_env(c, &k), obj_arr(
 	    pod_mount("config", POD_CONFIG_DIR, 1),
 	    pod_mount("metrics", POD_METRICS_DIR, 0),
-	    pod_mount("tmp", "/tmp", 0), NULL), pod_resources(c));
+	    pod_mount("tmp", "/tmp", 0), OBJ_AEND), pod_resources(c));
 	vols = obj_arr(obj_kv("name", json_string("config"),
 	    "configMap", obj_kv("name", json_string(cmname),
-	    "defaultMode", json_integer(POD_MODE_CONFIG), NULL), NULL), NULL);
-	spec = pod_spec(c, obj_arr(ctr, NULL), vols, pod_image(c), 1);
+	    "defaultMode", json_integer(POD_MODE_CONFIG), OBJ_END), OBJ_END), OBJ_AEND);
+	spec = pod_spec(c, obj_arr(ctr, OBJ_AEND), vols, pod_image(c), 1);
 	json_array_append_new(out, cm);
 	json_array_append_new(out, pod_deployment(c, dname, spec,
 	    obj_int(c->spec, "replicas", 1), "Recreate", hash));

@@ -46,8 +46,8 @@ kinds_related(const struct cr *c)
 	    "apiVersion", json_string("v1"),
 	    "resource", json_string("pods"),
 	    "namespace", obj_s(c->ns),
-	    "labelSelector", obj_kv("matchLabels", pod_selector(c), NULL),
-	    NULL));
+	    "labelSelector", obj_kv("matchLabels", pod_selector(c), OBJ_END),
+	    OBJ_END));
 	if (c->kind == CR_CONNECTOR && obj_str(c->spec, "feed", NULL)) {
 		snprintf(cm, sizeof(cm), "feed-%s",
 		    obj_str(c->spec, "feed", NULL));
@@ -55,7 +55,7 @@ kinds_related(const struct cr *c)
 		    "apiVersion", json_string("v1"),
 		    "resource", json_string("configmaps"),
 		    "namespace", obj_s(c->ns),
-		    "names", obj_arr(json_string(cm), NULL), NULL));
+		    "names", obj_arr(json_string(cm), OBJ_AEND), OBJ_END));
 	}
 	pvc = obj_str(c->spec, "storage.local.pvcName", NULL);
 	if (c->kind == CR_ARCHIVER && pvc != NULL)
@@ -63,7 +63,7 @@ kinds_related(const struct cr *c)
 		    "apiVersion", json_string("v1"),
 		    "resource", json_string("persistentvolumeclaims"),
 		    "namespace", obj_s(c->ns),
-		    "names", obj_arr(json_string(pvc), NULL), NULL));
+		    "names", obj_arr(json_string(pvc), OBJ_AEND), OBJ_END));
 	return rules;
 }
 
@@ -134,10 +134,12 @@ kinds_join(const json_t *a, const char *sep)
 
 	if (f == NULL)
 		return NULL;
-	if (json_is_array(a))
-		json_array_foreach(a, i, v)
+	if (json_is_array(a)) {
+		json_array_foreach(a, i, v) {
 			fprintf(f, "%s%s", i ? sep : "",
 			    json_string_value(v) ? json_string_value(v) : "");
+		}
+	}
 	if (fclose(f) != 0) {
 		free(s);
 		return NULL;

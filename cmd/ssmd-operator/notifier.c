@@ -147,18 +147,18 @@ notifier_children(struct cr *c, json_t *out)
 	kinds_name(c, dname, sizeof(dname), "");
 	if ((js = json_dumps(ds, JSON_INDENT(2) | JSON_SORT_KEYS)) == NULL)
 		return CR_ERROR;
-	data = obj_kv("destinations.json", obj_sf("%s\n", js), NULL);
+	data = obj_kv("destinations.json", obj_sf("%s\n", js), OBJ_END);
 	free(js);
 	obj_sha256(data, hash);
 	vols = obj_arr(obj_kv("name", json_string("config"),
 	    "configMap", obj_kv("name", json_string(cmname),
-	    "defaultMode", json_integer(POD_MODE_CONFIG), NULL), NULL),
-	    obj_kv("name", json_string("state"), "emptyDir", obj_kv(NULL),
-	    NULL), NULL);
+	    "defaultMode", json_integer(POD_MODE_CONFIG), OBJ_END), OBJ_END),
+	    obj_kv("name", json_string("state"), "emptyDir", OBJ_EMPTY,
+	    OBJ_END), OBJ_AEND);
 	mnts = obj_arr(pod_mount("config", POD_CONFIG_DIR, 1),
 	    pod_mount("metrics", POD_METRICS_DIR, 0),
 	    pod_mount("tmp", "/tmp", 0),
-	    pod_mount("state", "/state", 0), NULL);
+	    pod_mount("state", "/state", 0), OBJ_AEND);
 	json_array_foreach(ds, i, d) {
 		if (obj_str(d, "secretRef.name", NULL) == NULL)
 			continue;
@@ -168,17 +168,17 @@ notifier_children(struct cr *c, json_t *out)
 		json_array_append_new(vols, obj_kv("name", json_string(vname),
 		    "secret", obj_kv("secretName", json_string(obj_str(d,
 		    "secretRef.name", "")), "defaultMode",
-		    json_integer(POD_MODE_SECRET), NULL), NULL));
+		    json_integer(POD_MODE_SECRET), OBJ_END), OBJ_END));
 		json_array_append_new(mnts, pod_mount(vname, path, 1));
 	}
 	url = obj_str(c->spec, "source.natsUrl", KINDS_NATS_URL);
 	subj = kinds_join(obj_at(c->spec, "source.subjects"), ",");
 	o = (struct cmds_notify){ url, subj, dname };
-	env = obj_arr(pod_env("SSMD_METRICS_DIR", POD_METRICS_DIR), NULL);
+	env = obj_arr(pod_env("SSMD_METRICS_DIR", POD_METRICS_DIR), OBJ_AEND);
 	ctr = pod_container("notify", pod_image(c), cmds_notify(&o), env, mnts,
 	    pod_resources(c));
 	free(subj);
-	spec = pod_spec(c, obj_arr(ctr, NULL), vols, pod_image(c), 0);
+	spec = pod_spec(c, obj_arr(ctr, OBJ_AEND), vols, pod_image(c), 0);
 	json_array_append_new(out, pod_configmap(c, cmname, data));
 	/* Recreate: one consumer at a time on the durable. */
 	json_array_append_new(out, pod_deployment(c, dname, spec, 1,

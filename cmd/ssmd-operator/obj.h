@@ -16,10 +16,17 @@ const char	*obj_str(const json_t *, const char *path, const char *dflt);
 long long	 obj_int(const json_t *, const char *path, long long dflt);
 /* The boolean at path, or dflt. */
 int		 obj_bool(const json_t *, const char *path, int dflt);
-/* An object from key/value pairs ended by a NULL key; a NULL value is
+/* The ends of obj_kv and obj_arr argument lists: typed, since a bare NULL
+ * in a variadic call need not be a pointer. */
+#define OBJ_END		((const char *)NULL)
+#define OBJ_AEND	((json_t *)NULL)
+/* An empty object. */
+#define OBJ_EMPTY	obj_kv(OBJ_END)
+
+/* An object from key/value pairs ended by OBJ_END; a NULL value is
  * left out (optional fields).  Values are stolen. */
 json_t		*obj_kv(const char *key, ...);
-/* An array of the values up to NULL (stolen). */
+/* An array of the values up to OBJ_AEND (stolen). */
 json_t		*obj_arr(json_t *first, ...);
 /* A string value, or NULL when s is NULL. */
 json_t		*obj_s(const char *s);

@@ -13,7 +13,7 @@ pod_selector(const struct cr *c)
 	return obj_kv(
 	    "app.kubernetes.io/name", obj_sf("ssmd-%s", c->comp),
 	    "app.kubernetes.io/instance", json_string(c->name),
-	    NULL);
+	    OBJ_END);
 }
 
 json_t *
@@ -35,7 +35,7 @@ pod_meta(const struct cr *c, const char *name)
 	return obj_kv("name", json_string(name),
 	    "namespace", obj_s(c->ns),
 	    "labels", pod_labels(c),
-	    NULL);
+	    OBJ_END);
 }
 
 json_t *
@@ -45,7 +45,7 @@ pod_configmap(const struct cr *c, const char *name, json_t *data)
 	    "kind", json_string("ConfigMap"),
 	    "metadata", pod_meta(c, name),
 	    "data", data,
-	    NULL);
+	    OBJ_END);
 }
 
 static json_t *
@@ -54,9 +54,9 @@ container_security(void)
 	return obj_kv("allowPrivilegeEscalation", json_false(),
 	    "readOnlyRootFilesystem", json_true(),
 	    "runAsNonRoot", json_true(),
-	    "capabilities", obj_kv("drop", obj_arr(json_string("ALL"), NULL),
-	    NULL),
-	    NULL);
+	    "capabilities", obj_kv("drop", obj_arr(json_string("ALL"), OBJ_AEND),
+	    OBJ_END),
+	    OBJ_END);
 }
 
 json_t *
@@ -71,14 +71,14 @@ pod_container(const char *name, const char *image, json_t *command,
 	    "resources", resources,
 	    "securityContext", container_security(),
 	    "volumeMounts", mounts,
-	    NULL);
+	    OBJ_END);
 }
 
 json_t *
 pod_env(const char *name, const char *value)
 {
 	return obj_kv("name", json_string(name), "value", json_string(value),
-	    NULL);
+	    OBJ_END);
 }
 
 json_t *
@@ -86,8 +86,8 @@ pod_env_secret(const char *name, const char *secret, const char *key)
 {
 	return obj_kv("name", json_string(name),
 	    "valueFrom", obj_kv("secretKeyRef", obj_kv(
-	    "name", json_string(secret), "key", json_string(key), NULL), NULL),
-	    NULL);
+	    "name", json_string(secret), "key", json_string(key), OBJ_END), OBJ_END),
+	    OBJ_END);
 }
 
 json_t *
@@ -96,18 +96,18 @@ pod_mount(const char *volume, const char *path, int readonly)
 	return obj_kv("name", json_string(volume),
 	    "mountPath", json_string(path),
 	    "readOnly", readonly ? json_true() : NULL,
-	    NULL);
+	    OBJ_END);
 }
 
 static json_t *
 probe(const char *path, int initial, int period)
 {
 	return obj_kv("httpGet", obj_kv("path", json_string(path),
-	    "port", json_string("health"), NULL),
+	    "port", json_string("health"), OBJ_END),
 	    "initialDelaySeconds", json_integer(initial),
 	    "periodSeconds", json_integer(period),
 	    "timeoutSeconds", json_integer(5),
-	    NULL);
+	    OBJ_END);
 }
 
 /* ssmd-healthd on port 8080: the kubelet probes it, and the operator
@@ -116,15 +116,15 @@ static json_t *
 healthd(const struct cr *c, const char *image, int ready_probe)
 {
 	json_t	*k = pod_container("healthd", image, cmds_healthd(c),
-	    NULL, obj_arr(pod_mount("metrics", POD_METRICS_DIR, 1), NULL),
+	    NULL, obj_arr(pod_mount("metrics", POD_METRICS_DIR, 1), OBJ_AEND),
 	    obj_kv("requests", obj_kv("cpu", json_string("10m"),
-	    "memory", json_string("16Mi"), NULL),
-	    "limits", obj_kv("memory", json_string("64Mi"), NULL), NULL));
+	    "memory", json_string("16Mi"), OBJ_END),
+	    "limits", obj_kv("memory", json_string("64Mi"), OBJ_END), OBJ_END));
 
 	json_object_set_new(k, "ports", obj_arr(obj_kv(
 	    "name", json_string("health"),
 	    "containerPort", json_integer(POD_HEALTH_PORT),
-	    "protocol", json_string("TCP"), NULL), NULL));
+	    "protocol", json_string("TCP"), OBJ_END), OBJ_AEND));
 	json_object_set_new(k, "livenessProbe", probe("/health", 10, 30));
 	json_object_set_new(k, "readinessProbe",
 	    probe(ready_probe ? "/ready" : "/health", 5, 10));
@@ -139,9 +139,9 @@ pod_spec(const struct cr *c, json_t *containers, json_t *volumes,
 		volumes = json_array();
 	json_array_append_new(containers, healthd(c, image, ready_probe));
 	json_array_append_new(volumes, obj_kv("name", json_string("metrics"),
-	    "emptyDir", obj_kv("sizeLimit", json_string("64Mi"), NULL), NULL));
+	    "emptyDir", obj_kv("sizeLimit", json_string("64Mi"), OBJ_END), OBJ_END));
 	json_array_append_new(volumes, obj_kv("name", json_string("tmp"),
-	    "emptyDir", obj_kv("sizeLimit", json_string("256Mi"), NULL), NULL));
+	    "emptyDir", obj_kv("sizeLimit", json_string("256Mi"), OBJ_END), OBJ_END));
 	return obj_kv(
 	    "securityContext", obj_kv(
 		"runAsNonRoot", json_true(),
@@ -149,13 +149,13 @@ pod_spec(const struct cr *c, json_t *containers, json_t *volumes,
 		"runAsGroup", json_integer(POD_UID),
 		"fsGroup", json_integer(POD_UID),
 		"seccompProfile", obj_kv("type", json_string("RuntimeDefault"),
-		NULL),
-		NULL),
+		OBJ_END),
+		OBJ_END),
 	    "automountServiceAccountToken", json_false(),
 	    "terminationGracePeriodSeconds", json_integer(60),
 	    "containers", containers,
 	    "volumes", volumes,
-	    NULL);
+	    OBJ_END);
 }
 
 json_t *
@@ -163,8 +163,8 @@ pod_deployment(const struct cr *c, const char *name, json_t *podspec,
     long long replicas, const char *strategy, const char *hash)
 {
 	json_t	*tmeta = obj_kv("labels", pod_labels(c),
-	    "annotations", obj_kv(POD_HASH_ANN, json_string(hash), NULL),
-	    NULL);
+	    "annotations", obj_kv(POD_HASH_ANN, json_string(hash), OBJ_END),
+	    OBJ_END);
 
 	return obj_kv("apiVersion", json_string("apps/v1"),
 	    "kind", json_string("Deployment"),
@@ -172,12 +172,12 @@ pod_deployment(const struct cr *c, const char *name, json_t *podspec,
 	    "spec", obj_kv(
 		"replicas", json_integer(replicas),
 		"revisionHistoryLimit", json_integer(3),
-		"selector", obj_kv("matchLabels", pod_selector(c), NULL),
+		"selector", obj_kv("matchLabels", pod_selector(c), OBJ_END),
 		"strategy", strategy ? obj_kv("type", json_string(strategy),
-		NULL) : NULL,
-		"template", obj_kv("metadata", tmeta, "spec", podspec, NULL),
-		NULL),
-	    NULL);
+		OBJ_END) : NULL,
+		"template", obj_kv("metadata", tmeta, "spec", podspec, OBJ_END),
+		OBJ_END),
+	    OBJ_END);
 }
 
 const char *

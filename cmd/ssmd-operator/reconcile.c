@@ -51,9 +51,11 @@ observed_children(const json_t *children)
 	json_t		*out = json_array(), *m, *o;
 	const char	*t, *k;
 
-	json_object_foreach((json_t *)children, t, m)
-		json_object_foreach(m, k, o)
+	json_object_foreach((json_t *)children, t, m) {
+		json_object_foreach(m, k, o) {
 			json_array_append_new(out, reconcile_apply_form(o));
+		}
+	}
 	return out;
 }
 
@@ -124,7 +126,7 @@ reconcile_targets(const struct reconcile_in *in)
 static enum reconcile_rc
 customize(const struct cr *c, json_t **resp)
 {
-	*resp = obj_kv("relatedResources", kinds_related(c), NULL);
+	*resp = obj_kv("relatedResources", kinds_related(c), OBJ_END);
 	return RECONCILE_OK;
 }
 
@@ -177,7 +179,7 @@ reconcile_run(const struct reconcile_in *in, json_t **resp, char *err,
 	}
 	st = status_build(&c, r == CR_OK, fz ? &fin : NULL, in->scraped,
 	    in->now);
-	*resp = obj_kv("status", st, "children", kids, NULL);
+	*resp = obj_kv("status", st, "children", kids, OBJ_END);
 	kids = NULL;
 	if (fz) {
 		json_object_set_new(*resp, "resyncAfterSeconds",

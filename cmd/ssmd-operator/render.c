@@ -60,16 +60,17 @@ slurp(const char *path, size_t *len)
 static void
 flatten(json_t *docs, json_t *flat)
 {
-	json_t	*d, *it;
+	json_t	*d, *it, *item;
 	size_t	 i, j;
 
 	json_array_foreach(docs, i, d) {
 		it = json_object_get(d, "items");
 		if (strcmp(obj_str(d, "kind", ""), "List") == 0 &&
-		    json_is_array(it))
-			json_array_foreach(it, j, d)
-				json_array_append(flat, d);
-		else
+		    json_is_array(it)) {
+			json_array_foreach(it, j, item) {
+				json_array_append(flat, item);
+			}
+		} else
 			json_array_append(flat, d);
 	}
 }
@@ -110,7 +111,7 @@ emit(const json_t *kids, enum render_fmt fmt, FILE *out)
 	if (fmt == RENDER_JSON) {
 		list = obj_kv("apiVersion", json_string("v1"),
 		    "kind", json_string("List"),
-		    "items", json_deep_copy(kids), NULL);
+		    "items", json_deep_copy(kids), OBJ_END);
 		json_dumpf(list, out, JSON_INDENT(2));
 		fputc('\n', out);
 		json_decref(list);

@@ -85,7 +85,7 @@ static void
 reply_error(struct evhttp_request *req, int code, const char *reason,
     const char *msg)
 {
-	json_t	*e = obj_kv("error", json_string(msg), NULL);
+	json_t	*e = obj_kv("error", json_string(msg), OBJ_END);
 	char	*s = json_dumps(e, JSON_COMPACT);
 
 	reply(req, code, reason, "application/json", s ? s : "{}");

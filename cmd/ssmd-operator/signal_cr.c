@@ -117,14 +117,14 @@ signal_yaml(const struct cr *c, const char *url)
 	    "nats", obj_kv("url", json_string(url),
 		"stream", json_string(obj_str(c->spec, "source.stream", "")),
 		"filter", obj_s(obj_str(c->spec, "source.filter", NULL)),
-		NULL),
+		OBJ_END),
 	    "signals", json_deep_copy(obj_at(c->spec, "signals")),
 	    "output", obj_kv("prefix", json_string(obj_str(c->spec,
-		"outputPrefix", "signals")), NULL),
+		"outputPrefix", "signals")), OBJ_END),
 	    "filters", cats || ticks ? obj_kv("categories", cats,
-		"tickers", ticks, NULL) : NULL,
+		"tickers", ticks, OBJ_END) : NULL,
 	    "params", obj_copy(obj_at(c->spec, "params")),
-	    NULL);
+	    OBJ_END);
 	s = pod_yaml(doc);
 	json_decref(doc);
 	return s;
@@ -145,7 +145,7 @@ signal_cr_children(struct cr *c, json_t *out)
 		return CR_ERROR;
 	kinds_name(c, cmname, sizeof(cmname), "-config");
 	kinds_name(c, dname, sizeof(dname), "");
-	data = obj_kv("signal.yaml", json_string(y), NULL);
+	data = obj_kv("signal.yaml", json_string(y), OBJ_END);
 	free(y);
 	obj_sha256(data, hash);
 	o = (struct cmds_signal){ url, obj_str(c->spec, "source.stream", ""),
@@ -153,14 +153,14 @@ signal_cr_children(struct cr *c, json_t *out)
 	    obj_str(c->spec, "outputStream", "SIGNALS"),
 	    obj_str(c->spec, "outputPrefix", "signals") };
 	ctr = pod_container("signal", pod_image(c), cmds_signal(&o),
-	    obj_arr(pod_env("SSMD_METRICS_DIR", POD_METRICS_DIR), NULL),
+	    obj_arr(pod_env("SSMD_METRICS_DIR", POD_METRICS_DIR), OBJ_AEND),
 	    obj_arr(pod_mount("config", POD_CONFIG_DIR, 1),
 	    pod_mount("metrics", POD_METRICS_DIR, 0),
-	    pod_mount("tmp", "/tmp", 0), NULL), pod_resources(c));
+	    pod_mount("tmp", "/tmp", 0), OBJ_AEND), pod_resources(c));
 	vols = obj_arr(obj_kv("name", json_string("config"),
 	    "configMap", obj_kv("name", json_string(cmname),
-	    "defaultMode", json_integer(POD_MODE_CONFIG), NULL), NULL), NULL);
-	spec = pod_spec(c, obj_arr(ctr, NULL), vols, pod_image(c), 0);
+	    "defaultMode", json_integer(POD_MODE_CONFIG), OBJ_END), OBJ_END), OBJ_AEND);
+	spec = pod_spec(c, obj_arr(ctr, OBJ_AEND), vols, pod_image(c), 0);
 	json_array_append_new(out, pod_configmap(c, cmname, data));
 	/* Recreate: two runners at once would fire twice. */
 	json_array_append_new(out, pod_deployment(c, dname, spec, 1,

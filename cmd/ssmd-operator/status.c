@@ -36,7 +36,7 @@ condition(const json_t *prev, const char *type, int ok, const char *reason,
 	    "reason", json_string(reason),
 	    "message", json_string(msg ? msg : ""),
 	    "lastTransitionTime", json_string(ltt),
-	    NULL);
+	    OBJ_END);
 }
 
 /* A crash-looping container in any of c's pods: its pod and reason. */
@@ -230,7 +230,7 @@ counters(const struct cr *c, const json_t *by, json_t *st)
 			snprintf(k, sizeof(k), "ssmd_signal_frames_total|"
 			    "signal=%s", n);
 			json_t *m = obj_kv("signal", json_string(n),
-			    "eventsProcessed", num(by, k), NULL);
+			    "eventsProcessed", num(by, k), OBJ_END);
 			snprintf(k, sizeof(k), "ssmd_signal_fires_total|"
 			    "signal=%s", n);
 			json_object_set_new(m, "signalsGenerated", num(by, k));
@@ -246,7 +246,7 @@ counters(const struct cr *c, const json_t *by, json_t *st)
 			json_t	*m, *t;
 
 			n = obj_str(v, "name", "");
-			m = obj_kv("name", json_string(n), NULL);
+			m = obj_kv("name", json_string(n), OBJ_END);
 			snprintf(k, sizeof(k), "ssmd_notify_sent_total|"
 			    "destination=%s", n);
 			json_object_set_new(m, "sent", num(by, k));
@@ -298,8 +298,9 @@ fill_counters(const struct cr *c, const json_t *scraped, json_t *st)
 		return;
 	}
 	by = json_object();
-	json_object_foreach((json_t *)scraped, k, v)
+	json_object_foreach((json_t *)scraped, k, v) {
 		sum_doc(by, json_string_value(v));
+	}
 	counters(c, by, st);
 	json_decref(by);
 }
@@ -353,7 +354,7 @@ status_build(const struct cr *c, int valid, const struct kinds_fin *fin,
 		    fin->msg, ts));
 	st = obj_kv("phase", json_string(p.phase),
 	    "deployment", dep ? json_string(dname) : NULL,
-	    NULL);
+	    OBJ_END);
 	if (obj_str(prev, "startedAt", NULL) != NULL)
 		json_object_set_new(st, "startedAt",
 		    json_string(obj_str(prev, "startedAt", NULL)));
