@@ -16,8 +16,7 @@
 /* ssmd-signal's built-in signals (ssmd-signal(1)). */
 static const char *const known[] = {
 	"spread-tracker", "momentum", "volatility", "volume",
-	"volume-1m-1min", "volume-1m-5min", "volume-1m-15min",
-	"volume-1m-30min", NULL
+	"volume-1m-30min", NULL	/* the original's name for volume */
 };
 
 static int
