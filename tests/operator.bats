@@ -11,6 +11,16 @@ load helpers/healthd
 teardown() {
 	stop_operator
 	stop_healthd
+	if [ -n "${HANG_PID:-}" ]; then
+		kill "$HANG_PID" 2>/dev/null
+		wait "$HANG_PID" 2>/dev/null
+	fi
+	true
+}
+
+# The operator's metrics show n hooks waiting on pod metrics.
+pending_is() {
+	curl -s -m 2 "$OP_URL/metrics" | grep -q "^ssmd_operator_pending_hooks $1\$"
 }
 
 samples() {
@@ -423,4 +433,38 @@ fin_req() {	# PARENT CHILDREN RELATED
 	[ "$(jq -r .status.firesReceived "$HOOK_BODY")" = 17 ]
 	[ "$(jq -c '.status.destinationMetrics[0] | [.name, .sent, .failed]' "$HOOK_BODY")" = '["slack-trading",9,2]' ]
 	[ "$(jq -c '.status.destinationMetrics[2] | [.name, .sent, .failed]' "$HOOK_BODY")" = '["ntfy-phone",3,0]' ]
+}
+
+@test "operator: a pod that hangs costs one scrape timeout; other requests are answered meanwhile; too many waiting is 429" {
+	local port p rel
+	port=$(free_port)
+	# Accepts connections and never answers.
+	python3 -c 'import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16); c = []
+while True: c.append(s.accept())' "$port" 3>&- &
+	HANG_PID=$!
+	start_operator --scrape-port "$port" --scrape-timeout 2s --max-pending 1
+	p=$(yaml2json "$SAMPLES/connector.yaml" | jq -c '.status = {messagesPublished: 99}')
+	rel='{"Pod.v1": {"ssmd/c-1": {"metadata": {"name": "c-1"}, "status": {"phase": "Running", "podIP": "127.0.0.1"}}}}'
+	sync_req "$p" '{}' "$rel" > "$BATS_TEST_TMPDIR/req"
+	curl -s -o "$BATS_TEST_TMPDIR/slow" -w '%{http_code} %{time_total}' --data-binary @"$BATS_TEST_TMPDIR/req" \
+	    "$OP_URL/connector/sync" > "$BATS_TEST_TMPDIR/slow.code" 3>&- &
+	local slow=$!
+	wait_for 10 pending_is 1
+	# The server is not blocked: health and a second, scrape-free hook answer.
+	[ "$(curl -s -o /dev/null -m 1 -w '%{http_code}' "$OP_URL/healthz")" = 200 ]
+	hook /connector/sync "$(sync_req "$(yaml2json "$SAMPLES/connector.yaml")")"
+	[ "$HOOK_CODE" = 200 ]
+	# A second one that must wait on a pod is refused with Retry-After.
+	run curl -s -D - -o /dev/null --data-binary @"$BATS_TEST_TMPDIR/req" "$OP_URL/connector/sync"
+	assert_output --partial "429"
+	assert_output --partial "Retry-After: 1"
+	wait "$slow"
+	local code secs
+	code=$(cut -d' ' -f1 "$BATS_TEST_TMPDIR/slow.code")
+	secs=$(cut -d' ' -f2 "$BATS_TEST_TMPDIR/slow.code")
+	[ "$code" = 200 ]
+	awk -v s="$secs" 'BEGIN { exit !(s >= 1.5 && s < 6) }'
+	[ "$(jq -r .status.messagesPublished "$BATS_TEST_TMPDIR/slow")" = 99 ]
 }
