@@ -20,11 +20,17 @@ op_up() {
 	[ "$(curl -s -o /dev/null -m 5 -w '%{http_code}' "$OP_URL/healthz")" = 200 ]
 }
 
+# Stop the server; fail if it reported a sanitizer error or exited badly.
 stop_operator() {
+	local rc=0
 	if [ -n "${OP_PID:-}" ]; then
 		kill "$OP_PID" 2>/dev/null
-		wait "$OP_PID" 2>/dev/null
+		wait "$OP_PID" 2>/dev/null || rc=$?
 		OP_PID=
+		if grep -E 'Sanitizer|runtime error' "$OP_LOG" >&2 || [ "$rc" -ne 0 ]; then
+			echo "ssmd-operator serve: exit $rc" >&2
+			return 1
+		fi
 	fi
 }
 
