@@ -11,16 +11,21 @@
 
 #define YIN_DEPTH	64	/* nesting deeper than this is refused */
 #define YIN_ANCHORS	256
+/* Values per input, aliases counted at their full size: a few aliases of
+ * aliases must not expand to gigabytes ("billion laughs"). */
+#define YIN_MAX_NODES	(1u << 18)
 
 struct anchor {
 	char	*name;
 	json_t	*v;
+	size_t	 nodes;		/* values in v */
 };
 
 struct yp {
 	yaml_parser_t	 p;
 	struct anchor	 a[YIN_ANCHORS];
 	size_t		 na;
+	size_t		 nodes;		/* values made so far */
 	char		*err;
 	size_t		 errlen;
 };
@@ -126,23 +131,32 @@ yin_plain(const char *s, size_t len)
 static json_t	*node(struct yp *, yaml_event_t *, int depth);
 
 static void
-anchor_set(struct yp *y, const yaml_char_t *name, json_t *v)
+anchor_set(struct yp *y, const yaml_char_t *name, json_t *v, size_t nodes)
 {
-	if (name == NULL || y->na >= YIN_ANCHORS)
+	if (name == NULL || v == NULL || y->na >= YIN_ANCHORS)
 		return;
 	y->a[y->na].name = strdup((const char *)name);
 	y->a[y->na].v = json_incref(v);
+	y->a[y->na].nodes = nodes;
 	y->na++;
 }
 
 static json_t *
-anchor_get(struct yp *y, const yaml_char_t *name)
+anchor_get(struct yp *y, const yaml_char_t *name, size_t line)
 {
 	size_t	i;
 
 	for (i = y->na; i-- > 0;)
-		if (y->a[i].name && strcmp(y->a[i].name, (const char *)name) == 0)
+		if (y->a[i].name && strcmp(y->a[i].name, (const char *)name) == 0) {
+			y->nodes += y->a[i].nodes;
+			if (y->nodes > YIN_MAX_NODES) {
+				fail(y, line, "too many values (aliases expand "
+				    "past the limit)");
+				return NULL;
+			}
 			return json_deep_copy(y->a[i].v);
+		}
+	fail(y, line, "unknown alias");
 	return NULL;
 }
 
@@ -245,11 +259,16 @@ node(struct yp *y, yaml_event_t *e, int depth)
 {
 	json_t		*v = NULL;
 	yaml_char_t	*anchor = NULL;
-	size_t		 line = e->start_mark.line;
+	size_t		 line = e->start_mark.line, start = y->nodes;
 
 	if (depth > YIN_DEPTH) {
 		yaml_event_delete(e);
 		fail(y, line, "nested too deep");
+		return NULL;
+	}
+	if (++y->nodes > YIN_MAX_NODES) {
+		yaml_event_delete(e);
+		fail(y, line, "too many values");
 		return NULL;
 	}
 	switch (e->type) {
@@ -258,8 +277,7 @@ node(struct yp *y, yaml_event_t *e, int depth)
 		anchor = e->data.scalar.anchor;
 		break;
 	case YAML_ALIAS_EVENT:
-		if ((v = anchor_get(y, e->data.alias.anchor)) == NULL)
-			fail(y, line, "unknown alias");
+		v = anchor_get(y, e->data.alias.anchor, line);
 		break;
 	case YAML_MAPPING_START_EVENT:
 		anchor = e->data.mapping_start.anchor;
@@ -267,7 +285,7 @@ node(struct yp *y, yaml_event_t *e, int depth)
 			anchor = (yaml_char_t *)strdup((char *)anchor);
 		yaml_event_delete(e);
 		v = mapping(y, depth);
-		anchor_set(y, anchor, v);
+		anchor_set(y, anchor, v, y->nodes - start);
 		free(anchor);
 		return v;
 	case YAML_SEQUENCE_START_EVENT:
@@ -276,15 +294,15 @@ node(struct yp *y, yaml_event_t *e, int depth)
 			anchor = (yaml_char_t *)strdup((char *)anchor);
 		yaml_event_delete(e);
 		v = sequence(y, depth);
-		anchor_set(y, anchor, v);
+		anchor_set(y, anchor, v, y->nodes - start);
 		free(anchor);
 		return v;
 	default:
 		fail(y, line, "unexpected YAML event");
 		break;
 	}
-	if (v != NULL && anchor != NULL)
-		anchor_set(y, anchor, v);
+	if (anchor != NULL)
+		anchor_set(y, anchor, v, 1);
 	yaml_event_delete(e);
 	return v;
 }

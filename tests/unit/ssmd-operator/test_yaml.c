@@ -88,6 +88,26 @@ test_anchors(void **st)
 	json_decref(v);
 }
 
+/* Aliases of aliases ("billion laughs") stop at the value limit. */
+static void
+test_alias_bomb(void **st)
+{
+	const char	*y = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+	    "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+	    "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+	    "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+	    "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+	    "f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
+	    "g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n";
+	json_t		*docs = json_array();
+	char		 err[128];
+
+	(void)st;
+	assert_int_equal(yin_parse(y, strlen(y), docs, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "too many values"));
+	json_decref(docs);
+}
+
 static void
 test_plain_ok(void **st)
 {
@@ -142,6 +162,7 @@ main(void)
 		cmocka_unit_test(test_documents),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_anchors),
+		cmocka_unit_test(test_alias_bomb),
 		cmocka_unit_test(test_plain_ok),
 		cmocka_unit_test(test_round_trip),
 	};
