@@ -82,6 +82,13 @@ assert j["kind"] == "List" and j["items"] == docs, "YAML and JSON differ"' "$BAT
 	[ "$status" -eq 65 ]
 	run ssmd-operator render -f /nonexistent
 	[ "$status" -eq 65 ]
+	head -c 200000 /dev/urandom > "$BATS_TEST_TMPDIR/rnd"
+	run ssmd-operator render -f "$BATS_TEST_TMPDIR/rnd"
+	[ "$status" -eq 65 ]
+	printf 'apiVersion: ssmd.ssmd.io/v1alpha1\nkind: Signal\nmetadata: {name: x}\nspec: [1]\n' > "$BATS_TEST_TMPDIR/s.yaml"
+	run --separate-stderr ssmd-operator render -f "$BATS_TEST_TMPDIR/s.yaml"
+	[ "$status" -eq 65 ]
+	[[ "$stderr" == *"not a map"* ]]
 	run ssmd-operator render -o xml
 	[ "$status" -eq 64 ]
 	run ssmd-operator frobnicate
@@ -235,10 +242,12 @@ PY
 	[ "$HOOK_CODE" = 400 ]
 	hook /nothing/sync '{}'
 	[ "$HOOK_CODE" = 404 ]
+	HOOK_CODE=$(head -c 100000 /dev/urandom | curl -s -o /dev/null -w '%{http_code}' --data-binary @- "$OP_URL/sync")
+	[ "$HOOK_CODE" = 400 ]
 	[ "$(curl -s -o /dev/null -w '%{http_code}' "$OP_URL/connector/sync")" = 405 ]
 	[ "$(curl -s -o /dev/null -w '%{http_code}' "$OP_URL/readyz")" = 200 ]
 	run curl -s "$OP_URL/metrics"
-	assert_output --partial 'ssmd_operator_hook_requests_total{hook="sync",code="400"} 6'
+	assert_output --partial 'ssmd_operator_hook_requests_total{hook="sync",code="400"} 7'
 }
 
 @test "operator: the related feed ConfigMap supplies feed.yaml when present" {

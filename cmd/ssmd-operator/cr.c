@@ -95,7 +95,7 @@ cr_init(struct cr *c, json_t *parent, const char *image)
 		return cr_bad(c, "metadata.name", "want a DNS-1123 label of "
 		    "at most %d characters", CR_NAME_MAX);
 	if (!json_is_object(c->spec))
-		return cr_bad(c, "spec", "missing");
+		return cr_bad(c, "spec", "missing or not a map");
 	return CR_OK;
 }
 
