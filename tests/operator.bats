@@ -477,3 +477,28 @@ while True: c.append(s.accept())' "$port" 3>&- &
 	awk -v s="$secs" 'BEGIN { exit !(s >= 1.5 && s < 6) }'
 	[ "$(jq -r .status.messagesPublished "$BATS_TEST_TMPDIR/slow")" = 99 ]
 }
+
+@test "operator: the Connector's rendered feed.yaml and env.yaml are what ssmd-ws-kalshi accepts" {
+	local f d key
+	key=$BATS_TEST_TMPDIR/k.pem
+	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$key" 2>/dev/null
+	for f in "$SAMPLES/connector.yaml" "$SAMPLES/connector-categories.yaml"; do
+		d=$BATS_TEST_TMPDIR/$(basename "$f" .yaml)
+		mkdir -p "$d"
+		ssmd-operator render -o json -f "$f" > "$d/r.json"
+		jq -r '.items[0].data["feed.yaml"]' "$d/r.json" > "$d/feed.yaml"
+		jq -r '.items[0].data["env.yaml"]' "$d/r.json" > "$d/env.yaml"
+		# Past the configuration (78) to the connection (69: nothing listens).
+		KALSHI_API_KEY=id KALSHI_PRIVATE_KEY=$key run ssmd-ws-kalshi \
+		    --feed "$d/feed.yaml" --env "$d/env.yaml" \
+		    --url ws://127.0.0.1:1/trade-api/ws/v2 --rest-url http://127.0.0.1:1/trade-api/v2 \
+		    --connect-timeout 2s
+		[ "$status" -eq 69 ]
+		refute_output --partial "bad configuration"
+	done
+	# The check can fail: an unknown setting is a configuration error.
+	printf 'bogus: 1\n' >> "$d/feed.yaml"
+	KALSHI_API_KEY=id KALSHI_PRIVATE_KEY=$key run ssmd-ws-kalshi --feed "$d/feed.yaml" \
+	    --env "$d/env.yaml" --url ws://127.0.0.1:1/x --connect-timeout 2s
+	[ "$status" -eq 78 ]
+}
