@@ -502,3 +502,39 @@ while True: c.append(s.accept())' "$port" 3>&- &
 	    --env "$d/env.yaml" --url ws://127.0.0.1:1/x --connect-timeout 2s
 	[ "$status" -eq 78 ]
 }
+
+@test "operator: every CompositeController names a CRD of ours and hook URLs the server answers" {
+	start_operator
+	python3 - "$ROOT/k8s" > "$BATS_TEST_TMPDIR/cc" <<'PY'
+import sys, yaml, glob
+plurals = {}
+for f in glob.glob(sys.argv[1] + "/crds/*.yaml"):
+    c = yaml.safe_load(open(f))
+    plurals[c["spec"]["names"]["plural"]] = c["spec"]["names"]["kind"]
+n = 0
+for d in yaml.safe_load_all(open(sys.argv[1] + "/operator/compositecontrollers.yaml")):
+    if not d:
+        continue
+    s = d["spec"]
+    assert s["parentResource"]["apiVersion"] == "ssmd.ssmd.io/v1alpha1"
+    kind = plurals[s["parentResource"]["resource"]]
+    assert s["parentResource"]["ignoreStatusChanges"] is True and s["generateSelector"] is True
+    for r in s["childResources"]:
+        want = "OnDelete" if r["resource"] in ("persistentvolumeclaims", "jobs") else "InPlace"
+        assert r["updateStrategy"]["method"] == want, r
+    for h, v in s["hooks"].items():
+        assert v["version"] == "v2"
+        print(kind, h, v["webhook"]["url"].split("ssmd-system", 1)[1])
+    n += 1
+assert n == 4
+PY
+	[ "$(wc -l < "$BATS_TEST_TMPDIR/cc")" -eq 9 ]
+	local kind h path p
+	while read -r kind h path; do
+		p=$(samples | xargs grep -l "^kind: $kind$" | head -1)
+		hook "$path" "$(sync_req "$(yaml2json "$p")")"
+		[ "$HOOK_CODE" = 200 ] || fail "$kind $h $path: $HOOK_CODE"
+		[ "$h" != customize ] || jq -e '.relatedResources | length >= 1' "$HOOK_BODY"
+		[ "$h" != finalize ] || jq -e 'has("finalized")' "$HOOK_BODY"
+	done < "$BATS_TEST_TMPDIR/cc"
+}
