@@ -538,3 +538,23 @@ PY
 		[ "$h" != finalize ] || jq -e 'has("finalized")' "$HOOK_BODY"
 	done < "$BATS_TEST_TMPDIR/cc"
 }
+
+@test "operator: a Connector pointed at a private exchange gets its endpoints and CA bundle" {
+	yaml2json "$SAMPLES/connector.yaml" | jq '.spec.endpoint = {wsUrl: "wss://sim.ssmd:8443/trade-api/ws/v2",
+	    restUrl: "https://sim.ssmd:8443/trade-api/v2", caConfigMap: {name: "sim-ca"}}' > "$BATS_TEST_TMPDIR/c.json"
+	run ssmd-operator render -o json -f "$BATS_TEST_TMPDIR/c.json"
+	assert_success
+	printf '%s\n' "$output" > "$BATS_TEST_TMPDIR/r.json"
+	run jq -r '.items[0].data["env.yaml"]' "$BATS_TEST_TMPDIR/r.json"
+	assert_output --partial "ws_url: wss://sim.ssmd:8443/trade-api/ws/v2"
+	assert_output --partial "ca_file: /etc/ssmd/ca/ca.pem"
+	jq -e '.items[1].spec.template.spec.volumes[] | select(.name == "ca") | .configMap.name == "sim-ca"' "$BATS_TEST_TMPDIR/r.json"
+	jq -e '.items[1].spec.template.spec.containers[0].volumeMounts[] | select(.name == "ca") | .mountPath == "/etc/ssmd/ca"' "$BATS_TEST_TMPDIR/r.json"
+	run node "$SCHEMA/validate.mjs" objects "$BATS_TEST_TMPDIR/r.json"
+	assert_success
+	run node "$SCHEMA/validate.mjs" crs "$ROOT/k8s/crds" "$BATS_TEST_TMPDIR/c.json"
+	assert_success
+	jq '.spec.endpoint.caConfigMap.key = "../x"' "$BATS_TEST_TMPDIR/c.json" > "$BATS_TEST_TMPDIR/bad.json"
+	run ssmd-operator render -f "$BATS_TEST_TMPDIR/bad.json"
+	[ "$status" -eq 65 ]
+}

@@ -63,6 +63,21 @@ env_name_ok(const char *s)
 	return 1;
 }
 
+#define CONN_CA_DIR	"/etc/ssmd/ca"
+
+/* spec.endpoint.caConfigMap: the CA bundle's ConfigMap and key. */
+static const char *
+ca_name(const struct cr *c)
+{
+	return obj_str(c->spec, "endpoint.caConfigMap.name", NULL);
+}
+
+static const char *
+ca_key(const struct cr *c)
+{
+	return obj_str(c->spec, "endpoint.caConfigMap.key", "ca.pem");
+}
+
 static enum cr_rc
 credentials(struct cr *c, struct conn *k)
 {
@@ -134,6 +149,10 @@ check(struct cr *c, struct conn *k)
 	if (!kinds_subject_ok(k->prefix, 0))
 		return cr_bad(c, "spec.transport.subjectPrefix", "\"%s\" is not "
 		    "a NATS subject prefix", k->prefix);
+	if (ca_name(c) != NULL && (!cr_dns_label(ca_name(c), 253) ||
+	    strpbrk(ca_key(c), "/ ") != NULL || ca_key(c)[0] == '.'))
+		return cr_bad(c, "spec.endpoint.caConfigMap", "want a ConfigMap "
+		    "name and a key that is a file name");
 	if (kinds_strlist(c, "tickers", ticker_ok) != CR_OK ||
 	    kinds_strlist(c, "categories", NULL) != CR_OK ||
 	    kinds_strlist(c, "excludeCategories", NULL) != CR_OK)
@@ -206,6 +225,7 @@ env_yaml(const struct cr *c, const struct conn *k)
 	    KINDS_WS_URL)),
 	    "rest_url", json_string(obj_str(c->spec, "endpoint.restUrl",
 	    KINDS_REST_URL)),
+	    "ca_file", ca_name(c) ? obj_sf(CONN_CA_DIR "/%s", ca_key(c)) : NULL,
 	    "keys", k->keys ? obj_kv(k->feed, obj_kv("source",
 	    obj_sf("env:%s,%s", k->keyvar[0], k->keyvar[1]), OBJ_END), OBJ_END) :
 	    NULL,
@@ -274,6 +294,14 @@ connector_children(struct cr *c, json_t *out)
 	vols = obj_arr(obj_kv("name", json_string("config"),
 	    "configMap", obj_kv("name", json_string(cmname),
 	    "defaultMode", json_integer(POD_MODE_CONFIG), OBJ_END), OBJ_END), OBJ_AEND);
+	if (ca_name(c) != NULL) {
+		json_array_append_new(obj_at(ctr, "volumeMounts"),
+		    pod_mount("ca", CONN_CA_DIR, 1));
+		json_array_append_new(vols, obj_kv("name", json_string("ca"),
+		    "configMap", obj_kv("name", json_string(ca_name(c)),
+		    "defaultMode", json_integer(POD_MODE_CONFIG), OBJ_END),
+		    OBJ_END));
+	}
 	spec = pod_spec(c, obj_arr(ctr, OBJ_AEND), vols, pod_image(c), 1);
 	json_array_append_new(out, cm);
 	json_array_append_new(out, pod_deployment(c, dname, spec,
