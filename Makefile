@@ -76,18 +76,26 @@ $(B)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(XCFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(LIB): $(LIB_OBJ)
+# An archive is made anew when its list of members changes, not only when
+# a member does: a module moved away must not linger in the old archive.
+$(B)/%.members: FORCE
+	@mkdir -p $(@D)
+	@echo '$(MEMBERS)' | cmp -s - $@ 2>/dev/null || echo '$(MEMBERS)' > $@
+
+$(B)/lib/libssmd.members: MEMBERS = $(LIB_OBJ)
+$(LIB): $(LIB_OBJ) $(B)/lib/libssmd.members
 	@rm -f $@
-	$(AR) rcs $@ $^
+	$(AR) rcs $@ $(LIB_OBJ)
 
 # Each program: main.o, then an archive of its own modules (every
 # cmd/<prog>/*.c but main.c), then libssmd.
 define program
 $(1)_OBJ := $$(patsubst %.c,$(B)/%.o,$$(filter-out cmd/$(1)/main.c,$$(wildcard cmd/$(1)/*.c)))
-$(B)/cmd/$(1)/prog.a: $$($(1)_OBJ)
+$(B)/cmd/$(1)/prog.members: MEMBERS = $$($(1)_OBJ)
+$(B)/cmd/$(1)/prog.a: $$($(1)_OBJ) $(B)/cmd/$(1)/prog.members
 	@mkdir -p $$(@D)
 	@rm -f $$@
-	$(AR) rcs $$@ $$^
+	$(AR) rcs $$@ $$($(1)_OBJ)
 bin/$(1): $(B)/cmd/$(1)/main.o $(B)/cmd/$(1)/prog.a $(LIB) build/.mode-$(MODE)
 	@mkdir -p bin
 	$(CC) $(LDFLAGS) -o $$@ $(B)/cmd/$(1)/main.o $(B)/cmd/$(1)/prog.a $(LIB) $(LDLIBS)

@@ -5,7 +5,8 @@
 #include <string.h>
 
 #include "obj.h"
-#include "scrape.h"
+#include "log.h"
+#include "prom.h"
 #include "status.h"
 
 void
@@ -142,30 +143,44 @@ sum_add(json_t *by, const char *key, double v, int max)
 
 /* Counters add across pods; gauges of time and state take the largest. */
 static void
-sum_sample(const struct scrape_sample *s, void *arg)
+sum_sample(json_t *by, const struct prom_sample *s)
 {
 	static const char *const labels[] = { "signal", "destination", NULL };
 	const char *const	*l;
-	json_t			*by = arg;
-	char			 key[400], lv[160];
+	char			 name[160], key[400], lv[160];
 	int			 max;
 
-	if (isnan(s->value))
+	if (isnan(s->value) || s->namelen >= sizeof(name))
 		return;
-	max = strstr(s->name, "_seconds") != NULL ||
-	    strstr(s->name, "_connected") != NULL;
-	sum_add(by, s->name, s->value, max);
+	memcpy(name, s->name, s->namelen);
+	name[s->namelen] = '\0';
+	max = strstr(name, "_seconds") != NULL ||
+	    strstr(name, "_connected") != NULL;
+	sum_add(by, name, s->value, max);
 	for (l = labels; *l != NULL; l++)
-		if (scrape_label(s, *l, lv, sizeof(lv)) == 1) {
-			snprintf(key, sizeof(key), "%s|%s=%s", s->name, *l, lv);
+		if (prom_label(s, *l, lv, sizeof(lv)) == 1) {
+			snprintf(key, sizeof(key), "%s|%s=%s", name, *l, lv);
 			sum_add(by, key, s->value, max);
 		}
 }
 
+/* A pod's /metrics, as its healthd serves it: the same strict reader
+ * healthd uses (a text it would not serve is taken as no answer). */
 static void
 sum_doc(json_t *by, const char *text)
 {
-	scrape_each(text, sum_sample, by);
+	struct prom_doc	d;
+	char		err[128];
+	size_t		i;
+
+	memset(&d, 0, sizeof(d));
+	if (prom_parse(&d, text, strlen(text), err, sizeof(err)) == 0)
+		for (i = 0; i < d.nsmp; i++)
+			sum_sample(by, &d.smp[i]);
+	else
+		log_warn("a pod's /metrics is not valid; ignored", "error=%s",
+		    log_q(err));
+	prom_doc_free(&d);
 }
 
 static json_t *

@@ -8,7 +8,6 @@
 #include "kinds.h"
 #include "obj.h"
 #include "reconcile.h"
-#include "scrape.h"
 #include "status.h"
 
 static json_t *
@@ -198,30 +197,6 @@ test_apply_form(void **st)
 }
 
 static void
-count_sample(const struct scrape_sample *s, void *arg)
-{
-	char	v[64];
-
-	if (scrape_label(s, "destination", v, sizeof(v)) == 1 &&
-	    strcmp(v, "a\"b") == 0)
-		*(double *)arg += s->value;
-}
-
-static void
-test_scrape(void **st)
-{
-	double	sum = 0;
-
-	(void)st;
-	scrape_each("# HELP x y\n# TYPE x counter\n"
-	    "x_total{type=\"t\",destination=\"a\\\"b\"} 3\n"
-	    "x_total{destination=\"a\\\"b\"} 4\nbroken{ 1\n"
-	    "x_total{destination=\"c\"} 100\nno_newline{destination=\"a\\\"b\"} 5",
-	    count_sample, &sum);
-	assert_true(sum == 12);
-}
-
-static void
 test_status_times(void **st)
 {
 	json_t		*p = load(conn), *s;
@@ -254,7 +229,6 @@ main(void)
 		cmocka_unit_test(test_name_length),
 		cmocka_unit_test(test_hook_bad_requests),
 		cmocka_unit_test(test_apply_form),
-		cmocka_unit_test(test_scrape),
 		cmocka_unit_test(test_status_times),
 	};
 
