@@ -26,6 +26,7 @@ struct src {
 	uint64_t		 lineno;
 	size_t			 order;
 	int			 stopped;	/* at a bad line of a gzip file */
+	uint64_t		 bad;		/* invalid lines skipped */
 };
 
 struct run {
@@ -86,7 +87,7 @@ close_src(struct run *r, struct src *s, int quiet)
 	r->done_bytes += st->file_bytes;
 	if (quiet)
 		;
-	else if (s->stopped)
+	else if (s->stopped || (s->bad > 0 && !st->damaged))
 		r->st->bad_files++;	/* logged at the bad line */
 	else if (st->damaged) {
 		log_error("damaged gzip data: the lines before it were "
@@ -120,6 +121,7 @@ line_valid(struct run *r, struct src *s)
 	if ((je = json_check(s->l.p, s->l.len, &off)) == JSON_OK)
 		return 1;
 	r->st->bad_lines++;
+	s->bad++;
 	log_error("invalid line skipped", "path=%s line=%llu reason=%s%s",
 	    log_q(s->pf->path), (unsigned long long)s->lineno,
 	    json_reason(je), s->f.st.gzip ? " rest_of_file=skipped" : "");
