@@ -91,7 +91,7 @@ verify_path(struct check *c, const char *path)
 {
 	struct root	 r = { c, 0, 0 };
 	struct stat	 sb;
-	char		 parent[PATH_MAX];
+	char		 parent[PATH_MAX + 4];
 	char		 copy[PATH_MAX];
 	size_t		 n;
 
