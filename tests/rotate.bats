@@ -475,6 +475,17 @@ print("ok", sum(len(v) for v in got.values()))
 	assert_success
 	assert_output --partial "reason=not_envelope"
 	cmp "$D/2026-11-21/kalshi-1130.jsonl" <(head -2 "$T/b.jsonl")
+	# Bare frames after an error record: error records decide nothing,
+	# so nothing is cut.
+	p=$D/2026-11-21/kalshi-1200.jsonl.partial
+	{ echo '{"ts":"2026-11-21T12:00:00.000000Z","feed":"kalshi","error":"syntax","line":1,"raw":"x","bytes":1}'
+	  echo '{"type":"trade","sid":1}'; echo '{"type":"ticker"}'; } > "$p"
+	cp "$p" "$T/bare"
+	run ssmd-jsonl-rotate "$D" < /dev/null
+	assert_success
+	cmp "$D/2026-11-21/kalshi-1200.jsonl" "$T/bare"
+	[ ! -e "$D/2026-11-21/kalshi-1200.jsonl.damaged" ]
+	ssmd-verify "$D/2026-11-21/kalshi-1200.jsonl"
 }
 
 @test "rotate: disk full: exit 74, only whole lines on disk, nothing half-written made final; recovery once space is freed" {
@@ -496,7 +507,7 @@ for i in range(40000):
 	assert_output --partial 'lines_unwritten='
 	# Finals are whole; the in-progress file holds whole lines only
 	# (maybe none: what was not yet flushed when the disk filled).
-	rot_valid "$MNT/d"
+	ssmd-verify -q $(find "$MNT/d" -name '*.jsonl.gz')
 	part=$(find "$MNT/d" -name '*.partial')
 	[ -n "$part" ]
 	zcat "$part" 2>/dev/null > "$T/part.jsonl" || true

@@ -75,10 +75,15 @@ out:
 #define RECOVER_STOP	2	/* a callback's "stop here" */
 #define ENV_TS		"{\"ts\":\""
 
+/* A file holds envelopes when its first line that is not an error record
+ * is an envelope with data; error records alone decide nothing, as they
+ * go into archives of bare frames too. */
+enum { KIND_UNKNOWN, KIND_ENVELOPES, KIND_BARE };
+
 struct check {
 	uLong		 crc;		/* of the valid lines */
 	uint64_t	 lines, bytes;	/* valid lines, newlines included */
-	int		 envelopes;	/* the file holds envelopes */
+	int		 kind;		/* what the file holds, see below */
 	const char	*bad;		/* why the first bad line is bad */
 };
 
@@ -105,16 +110,22 @@ static int
 check_line(const char *line, size_t len, void *arg)
 {
 	struct check	*c = arg;
+	const char	*why;
 	enum json_err	 je;
 
 	if ((je = json_check(line, len, NULL)) != JSON_OK) {
 		c->bad = json_reason(je);
 		return RECOVER_STOP;
 	}
-	if (c->lines == 0)
-		c->envelopes = envelope_bad(line, len) == NULL;
-	else if (c->envelopes && (c->bad = envelope_bad(line, len)) != NULL)
+	why = envelope_bad(line, len);
+	if (c->kind == KIND_UNKNOWN && why != NULL)
+		c->kind = KIND_BARE;
+	else if (c->kind == KIND_UNKNOWN && json_find(line, len, "data"))
+		c->kind = KIND_ENVELOPES;
+	else if (c->kind == KIND_ENVELOPES && why != NULL) {
+		c->bad = why;
 		return RECOVER_STOP;
+	}
 	c->lines++;
 	c->bytes += len + 1;
 	return crc_line(line, len, &c->crc);

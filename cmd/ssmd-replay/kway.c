@@ -1,6 +1,7 @@
 /* kway: merge the lines of many archive files by ts, select, pace and
  * write them. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
@@ -236,7 +237,9 @@ emit(struct run *r, struct src *s)
 {
 	struct json_span	fr;
 
-	if (r->o->speed > 0)
+	/* A line with no time yet (a bare frame first in its file) is not
+	 * paced. */
+	if (r->o->speed > 0 && s->key != INT64_MIN)
 		pace(r, s->key);
 	if (r->o->data) {
 		if (select_frame_of(s->l.p, s->l.len, &fr) == -1) {

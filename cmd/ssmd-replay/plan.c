@@ -197,8 +197,8 @@ plan_add(struct plan *p, const char *path, const struct select *s)
 {
 	struct day	 d = { p, s, { NULL, 0 }, 0, 0 };
 	struct stat	 sb;
-	char		 copy[PATH_MAX], *q;
-	int		 partial = 0;
+	char		 copy[PATH_MAX], *q, feed[65];
+	int		 partial = 0, hhmm;
 	int64_t		 day;
 
 	snprintf(copy, sizeof(copy), "%s", path);
@@ -220,8 +220,14 @@ plan_add(struct plan *p, const char *path, const struct select *s)
 		}
 		return;
 	}
-	/* A file given by name is read whatever it is called. */
+	/* A file given by name is read whatever it is called; --feed still
+	 * applies to the feed its name gives. */
 	archive_name_ok(base(copy), &partial);
+	name_slot(base(copy), feed, &hhmm);
+	if (feed[0] != '\0' && !select_feed(s, feed)) {
+		p->skipped++;
+		return;
+	}
 	if (push(p, copy, INT64_MIN, sb.st_size, partial) == -1)
 		log_die(70, "out of memory", "");
 }

@@ -165,11 +165,20 @@ check_line(struct seen *s, const char *p, size_t n)
 		    "%s at byte %zu", json_reason(je), off + 1);
 		return;
 	}
-	/* A file holds envelopes when its first valid line is one. */
+	/* A file holds envelopes when its first valid line that is not an
+	 * error record is an envelope (error records go into archives of
+	 * bare frames too). */
+	if (!s->decided && n >= sizeof(ENV_TS) - 1 &&
+	    memcmp(p, ENV_TS, sizeof(ENV_TS) - 1) == 0) {
+		if (json_find(p, n, "data") != NULL) {
+			s->envfile = 1;
+			s->decided = 1;
+		}
+	} else if (!s->decided)
+		s->decided = 1;	/* bare frames */
 	if (!s->decided) {
-		s->envfile = n >= sizeof(ENV_TS) - 1 &&
-		    memcmp(p, ENV_TS, sizeof(ENV_TS) - 1) == 0;
-		s->decided = 1;
+		check_envelope(s, p, n);	/* an error record so far */
+		return;
 	}
 	if (s->envfile)
 		check_envelope(s, p, n);
