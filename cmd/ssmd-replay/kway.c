@@ -129,6 +129,17 @@ line_valid(struct run *r, struct src *s)
 	return 0;
 }
 
+static uint64_t
+bytes_read(const struct run *r)
+{
+	uint64_t	n = r->done_bytes;
+	size_t		i;
+
+	for (i = 0; i < r->nheap; i++)
+		n += r->heap[i]->f.st.file_bytes;
+	return n;
+}
+
 /* Read to the next selected line.  Returns 1 with it in hand, 0 at the
  * end of the file (or a bad line in a gzip one). */
 static int
@@ -141,7 +152,9 @@ advance(struct run *r, struct src *s)
 
 	while ((rc = archive_next(&s->f, &s->l)) == ARCHIVE_LINE) {
 		s->lineno++;
-		r->st->lines_in++;
+		if ((++r->st->lines_in & 255) == 0 && progress_due(&r->prog))
+			progress_show(&r->prog, bytes_read(r),
+			    r->st->lines_out, 0);
 		if (select_ts(s->l.p, s->l.len, &us) == 0)
 			s->key = us;
 		if ((sel->have_from || sel->have_to) &&
@@ -225,6 +238,8 @@ pace(struct run *r, int64_t us)
 	if ((now = ts_mono()) >= due)
 		return;
 	wbuf_flush(&r->out);
+	if (progress_due(&r->prog))
+		progress_show(&r->prog, bytes_read(r), r->st->lines_out, 0);
 	while (!sig_stop && (now = ts_mono()) < due) {
 		t.tv_sec = (time_t)(due - now);
 		t.tv_nsec = (long)((due - now - t.tv_sec) * 1e9);
@@ -253,16 +268,6 @@ emit(struct run *r, struct src *s)
 	r->st->lines_out++;
 }
 
-static uint64_t
-bytes_read(const struct run *r)
-{
-	uint64_t	n = r->done_bytes;
-	size_t		i;
-
-	for (i = 0; i < r->nheap; i++)
-		n += r->heap[i]->f.st.file_bytes;
-	return n;
-}
 
 static int
 merge(struct run *r, struct plan *p)
@@ -288,9 +293,6 @@ merge(struct run *r, struct plan *p)
 				sift_down(r, 0);
 			close_src(r, s, 0);
 		}
-		if ((r->st->lines_in & 1023) == 0)
-			progress_show(&r->prog, bytes_read(r),
-			    r->st->lines_out, 0);
 	}
 	return 0;
 }

@@ -31,6 +31,12 @@ eta_str(char *out, size_t cap, double secs)
 		snprintf(out, cap, "%lu:%02lu", s / 60, s % 60);
 }
 
+int
+progress_due(const struct progress *p)
+{
+	return p->mode != PROGRESS_OFF && ts_mono() >= p->next;
+}
+
 void
 progress_show(struct progress *p, uint64_t bytes, uint64_t lines, int force)
 {

@@ -15,6 +15,8 @@ struct progress {
 };
 
 void	progress_init(struct progress *, enum progress_mode, uint64_t total);
+/* Nonzero when it is time to show progress again. */
+int	progress_due(const struct progress *);
 /* Show bytes read and lines written if it is time to. */
 void	progress_show(struct progress *, uint64_t bytes, uint64_t lines,
 	    int force);
