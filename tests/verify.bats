@@ -29,6 +29,12 @@ regzip() {
 	assert_success
 	run ssmd-verify --max-age 15m "$D"
 	assert_success
+	# The plain one-file-per-day layout, and bare frames.
+	arc_gen 500 "2026-11-21 10:00:00" 60 | ssmd-jsonl-rotate --max-age 0 --no-gzip "$T/plain" 2> /dev/null
+	jq -c .data "$T/plain/2026-11-21/kalshi.jsonl" | ssmd-jsonl-rotate --feed bare "$T/bare" 2> /dev/null
+	run ssmd-verify -q "$T/plain" "$T/bare"
+	assert_success
+	assert_output ""
 }
 
 @test "verify: a truncated file is reported with its name and the manifest mismatch, exit 65" {
