@@ -469,10 +469,20 @@ config_resolve_keys(struct kcfg *c, char *err, size_t errlen)
 	    config_set(&c->key_var, comma + 1) == -1)
 		goto nomem;
 	if ((v = getenv(comma + 1)) == NULL || *v == '\0') {
-		snprintf(err, errlen, "%s: %s: environment variable %s "
-		    "(the private key, PEM text or a file) is not set",
-		    src_name(c), field, comma + 1);
-		return -1;
+		/* VAR_FILE names a file holding the key, the convention of
+		 * container images and of make run. */
+		char	fvar[160];
+
+		snprintf(fvar, sizeof(fvar), "%s_FILE", comma + 1);
+		if ((v = getenv(fvar)) == NULL || *v == '\0') {
+			snprintf(err, errlen, "%s: %s: neither %s (the private "
+			    "key: PEM text, its base64 body, or a file) nor %s "
+			    "(a file) is set", src_name(c), field, comma + 1,
+			    fvar);
+			return -1;
+		}
+		if (config_set(&c->key_var, fvar) == -1)
+			goto nomem;
 	}
 	if (config_set(&c->key_pem, v) == -1)
 		goto nomem;
