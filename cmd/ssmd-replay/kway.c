@@ -116,16 +116,20 @@ close_src(struct run *r, struct src *s, int quiet)
 static int
 line_valid(struct run *r, struct src *s)
 {
-	enum json_err	je;
-	size_t		off;
+	static struct log_rate	rate = LOG_RATE_INIT(10, 10);
+	unsigned		suppressed;
+	enum json_err		je;
+	size_t			off;
 
 	if ((je = json_check(s->l.p, s->l.len, &off)) == JSON_OK)
 		return 1;
 	r->st->bad_lines++;
 	s->bad++;
-	log_error("invalid line skipped", "path=%s line=%llu reason=%s%s",
-	    log_q(s->pf->path), (unsigned long long)s->lineno,
-	    json_reason(je), s->f.st.gzip ? " rest_of_file=skipped" : "");
+	if (log_rate_ok(&rate, &suppressed))
+		log_error("invalid line skipped", "path=%s line=%llu "
+		    "reason=%s%s suppressed=%u", log_q(s->pf->path),
+		    (unsigned long long)s->lineno, json_reason(je),
+		    s->f.st.gzip ? " rest_of_file=skipped" : "", suppressed);
 	return 0;
 }
 
@@ -183,7 +187,7 @@ advance(struct run *r, struct src *s)
 		    log_q(s->pf->path), (unsigned long long)s->lineno + 1,
 		    log_q(errno == EFBIG ? "line longer than 256 MiB" :
 		    strerror(errno)));
-		r->st->bad_files++;
+		s->stopped = 1;		/* counted once, at close */
 	}
 	return 0;
 }
