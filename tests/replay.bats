@@ -133,6 +133,13 @@ SEL
 	assert_success
 	cmp <(printf '%s\n' "$output") "$T/in.jsonl"
 	[[ $stderr == *"in-progress file read up to its last whole line"* ]]
+	# One file under both names (a crash inside a rename) is read once.
+	mkdir -p "$T/twice/2026-11-21"
+	zcat "$part" | gzip > "$T/twice/2026-11-21/kalshi-1000.jsonl.gz"
+	ln "$T/twice/2026-11-21/kalshi-1000.jsonl.gz" "$T/twice/2026-11-21/kalshi-1000.jsonl.gz.partial"
+	run --separate-stderr ssmd-replay --no-progress "$T/twice"
+	assert_success
+	cmp <(printf '%s\n' "$output") <(zcat "$part")
 	# Cut in the middle of a gzip block: whole lines only, in order.
 	head -c $(($(stat -c %s "$T/p") * 2 / 3)) "$T/p" > "$part"
 	run --separate-stderr ssmd-replay --no-progress --feed kalshi "$D"

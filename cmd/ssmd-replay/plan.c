@@ -93,6 +93,23 @@ push(struct plan *p, const char *path, int64_t start, uint64_t size,
 	return 0;
 }
 
+/* A crash inside the writer's link-then-unlink rename leaves one file
+ * under its in-progress and its final name: read it once. */
+static int
+same_as_final(const char *path, const struct stat *sb)
+{
+	char		final[PATH_MAX];
+	struct stat	fb;
+	size_t		n = strlen(path) - strlen(ARCHIVE_PARTIAL);
+
+	if (n >= sizeof(final))
+		return 0;
+	memcpy(final, path, n);
+	final[n] = '\0';
+	return stat(final, &fb) == 0 && fb.st_dev == sb->st_dev &&
+	    fb.st_ino == sb->st_ino;
+}
+
 /* One file of a date directory: kept unless it cannot hold a line of the
  * selection. */
 static int
@@ -134,6 +151,8 @@ day_file(const char *path, void *arg)
 		d->p->bad++;
 		return 0;
 	}
+	if (partial && same_as_final(path, &sb))
+		return 0;
 	if (push(d->p, path, start, sb.st_size, partial) == -1)
 		return -1;
 	return 0;
