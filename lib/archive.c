@@ -38,6 +38,17 @@ read_raw(struct archive_file *f, void *p, size_t n)
 	return r;
 }
 
+/* Have zlib keep the next member's gzip header, its comment in ours. */
+static void
+watch_header(struct archive_file *f)
+{
+	memset(&f->head, 0, sizeof(f->head));
+	memset(f->comment, 0, sizeof(f->comment));
+	f->head.comment = (Bytef *)f->comment;
+	f->head.comm_max = sizeof(f->comment) - 1;
+	inflateGetHeader(&f->z, &f->head);
+}
+
 int
 archive_open(struct archive_file *f, const char *path,
     void (*raw)(void *, const void *, size_t), void *raw_arg)
@@ -69,6 +80,7 @@ archive_open(struct archive_file *f, const char *path,
 			goto fail;
 		}
 		f->zinit = 1;
+		watch_header(f);
 		f->z.next_in = f->in;
 		f->z.avail_in = f->have;
 	} else {
@@ -153,6 +165,7 @@ fill_gzip(struct archive_file *f)
 		if (f->ended) {
 			/* Another member follows (cat a.gz b.gz). */
 			inflateReset(&f->z);
+			watch_header(f);
 			f->ended = 0;
 		}
 		f->z.next_out = (unsigned char *)f->buf + f->end;
@@ -160,9 +173,15 @@ fill_gzip(struct archive_file *f)
 		zr = inflate(&f->z, Z_NO_FLUSH);
 		got = f->cap - f->end - 1 - f->z.avail_out;
 		f->end += got;
+		f->decoded += got;
+		if (f->st.members == 0 && f->head.done == 1 &&
+		    strcmp(f->comment, ARCHIVE_MEMBERS) == 0)
+			f->st.member_per_flush = 1;
 		if (zr == Z_STREAM_END) {
+			/* zlib checked the member's CRC-32 and length. */
 			f->ended = 1;
 			f->st.members++;
+			f->st.verified_bytes = f->decoded;
 		} else if (zr != Z_OK && zr != Z_BUF_ERROR) {
 			f->st.damaged = 1;
 			snprintf(f->zmsg, sizeof(f->zmsg), "%s",

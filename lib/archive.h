@@ -13,6 +13,9 @@
 
 #define ARCHIVE_PARTIAL		".partial"	/* suffix of an in-progress file */
 #define ARCHIVE_RECOVERING	".recovering"	/* temporary of a recovery */
+/* The gzip comment of every member of a file written a member per flush:
+ * what follows the last whole member was never checked by a CRC. */
+#define ARCHIVE_MEMBERS		"ssmd: a gzip member per flush"
 #define ARCHIVE_MAX_LINE	(256u << 20)	/* longest line archive_scan holds */
 
 struct archive_stats {
@@ -26,6 +29,11 @@ struct archive_stats {
 	int		 damaged;	/* gzip: invalid data, not only a short
 					   tail (reading stopped there) */
 	uint64_t	 members;	/* gzip: members read to their end */
+	uint64_t	 verified_bytes;	/* gzip: uncompressed bytes of
+					   those members, each checked
+					   against its CRC-32 and length */
+	int		 member_per_flush;	/* gzip: the first member's
+					   comment is ARCHIVE_MEMBERS */
 };
 
 /* Call cb for every whole line of the archive file at path (without its
@@ -54,6 +62,9 @@ struct archive_file {
 	size_t		 have;
 	char		*buf;
 	size_t		 cap, start, end, scan;
+	uint64_t	 decoded;	/* bytes inflated so far */
+	gz_header	 head;		/* of the member being read */
+	char		 comment[40];
 };
 
 struct archive_line {

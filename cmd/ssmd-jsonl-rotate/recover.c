@@ -176,7 +176,8 @@ damaged_name(const char *partial, char *out, size_t cap)
 
 struct copy {
 	struct rot_file	*f;
-	uint64_t	 left;		/* lines still to copy */
+	uint64_t	 left;		/* bytes still to copy, newlines in */
+	uint64_t	 lines;		/* lines copied */
 };
 
 static int
@@ -184,21 +185,23 @@ copy_line(const char *line, size_t len, void *arg)
 {
 	struct copy	*c = arg;
 
-	if (c->left == 0)
+	if (len + 1 > c->left)
 		return RECOVER_STOP;
-	c->left--;
+	c->left -= len + 1;
+	c->lines++;
 	return writer_line(c->f, line, len, 0, 0);
 }
 
-/* Rewrite the first lines of an in-progress file as a complete file that
- * replaces it.  With damaged, the original is first linked to that name,
- * so its bytes are never lost. */
+/* Rewrite the lines in the first bytes of an in-progress file as a
+ * complete file that replaces it; *lines says how many.  With damaged,
+ * the original is first linked to that name, so its bytes are never
+ * lost. */
 static int
-rewrite(const char *partial, int level, int gzip, uint64_t lines,
-    const char *damaged)
+rewrite(const char *partial, int level, int gzip, uint64_t bytes,
+    const char *damaged, uint64_t *lines)
 {
 	struct rot_file	f;
-	struct copy	c = { &f, lines };
+	struct copy	c = { &f, bytes, 0 };
 	char		tmp[PATH_MAX];
 	int		e, rc;
 
@@ -222,6 +225,8 @@ rewrite(const char *partial, int level, int gzip, uint64_t lines,
 		errno = e;
 		return -1;
 	}
+	if (lines != NULL)
+		*lines = c.lines;
 	return 0;
 }
 
@@ -265,18 +270,25 @@ finalize(const char *partial, char *final, size_t cap)
 }
 
 /* A file with a bad line or damaged gzip data: its valid lines become the
- * recovered file, the original is kept beside it as .damaged. */
+ * recovered file, the original is kept beside it as .damaged.  Lines of
+ * finished gzip members are exactly as written (zlib checked their CRC);
+ * past the last one, damage may decode to lines that look valid, so when
+ * there is damage nothing past it is kept. */
 static int
 salvage(struct rec *c, const char *path, const struct archive_stats *st,
     const struct check *k)
 {
 	char		 final[PATH_MAX], damaged[PATH_MAX];
 	const char	*why = k->bad ? k->bad : "gzip_data_error";
+	uint64_t	 keep = k->bytes, lines = 0;
 
+	if (st->gzip && (st->member_per_flush || st->members > 0) &&
+	    st->verified_bytes < keep)
+		keep = st->verified_bytes;
 	if (damaged_name(path, damaged, sizeof(damaged)) == -1)
 		goto fail;
 	c->r->damaged++;
-	if (k->lines == 0) {
+	if (keep == 0) {
 		if (keep_original(path, damaged) == -1 || unlink(path) == -1 ||
 		    writer_fsync_dir(path) == -1)
 			goto fail;
@@ -285,15 +297,15 @@ salvage(struct rec *c, const char *path, const struct archive_stats *st,
 		    log_q(damaged), why);
 		return 0;
 	}
-	if (rewrite(path, c->level, st->gzip, k->lines, damaged) == -1 ||
+	if (rewrite(path, c->level, st->gzip, keep, damaged, &lines) == -1 ||
 	    finalize(path, final, sizeof(final)) == -1)
 		goto fail;
 	c->r->files++;
-	c->r->lines += k->lines;
+	c->r->lines += lines;
 	log_error("recovered a damaged in-progress file: its valid lines "
 	    "kept, the original beside it", "path=%s lines=%llu bytes=%llu "
 	    "bad_line=%llu reason=%s damaged=%s action=salvaged", log_q(final),
-	    (unsigned long long)k->lines, (unsigned long long)k->bytes,
+	    (unsigned long long)lines, (unsigned long long)keep,
 	    (unsigned long long)k->lines + 1, why, log_q(damaged));
 	return 0;
 fail:
@@ -334,7 +346,7 @@ recover_one(const char *path, void *arg)
 		what = "completed";
 		if (repair(path, &st, k.crc) == -1) {
 			what = "rewritten";
-			if (rewrite(path, c->level, 1, st.lines, NULL) == -1)
+			if (rewrite(path, c->level, 1, st.bytes, NULL, NULL) == -1)
 				goto fail;
 		}
 		c->r->truncated++;
