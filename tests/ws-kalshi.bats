@@ -485,8 +485,65 @@ PY
 	wait_for 20 wsk_has 3 ticker
 	kill -TERM "$CL_PID"; wsk_wait_client 20
 	[ "$CL_RC" -eq 0 ]
+	rm -f "$W/out"
 	KALSHI_PRIVATE_KEY= KALSHI_PRIVATE_KEY_FILE=$SIM_KEY wsk_client --channels ticker
 	wait_for 20 wsk_has 3 ticker
 	kill -TERM "$CL_PID"; wsk_wait_client 20
 	[ "$CL_RC" -eq 0 ]
+}
+
+@test "an empty first fragment (FIN=0, no payload) then the rest: one message, no undefined behaviour" {
+	# The bytes a fuzzer found: 01 00, then a final continuation "{}".
+	wsk_raw_server "$W/code" 010080027b7d
+	ssmd-ws-kalshi --url "$RAW_URL" --feed-name kalshi --channels ticker \
+		> "$W/out" 2> "$W/err" &
+	CL_PID=$!
+	wait_for 20 test -s "$W/out"
+	kill -TERM "$CL_PID"
+	wsk_wait_client 20
+	[ "$CL_RC" -eq 0 ]
+	[ "$(cat "$W/out")" = '{}' ]
+}
+
+@test "--no-discover without tickers subscribes to every market (and starts cleanly under the sanitizers)" {
+	sim_start --markets 3 --rate 200
+	wsk_client --channels ticker --no-discover
+	wait_for 20 wsk_has 3 ticker
+	kill -TERM "$CL_PID"; wsk_wait_client 20
+	[ "$CL_RC" -eq 0 ]
+	[ "$(sim_commands | jq -r '.params.market_tickers // "all"' | head -1)" = all ]
+}
+
+@test "a refused connection is reported as refused, with the address, not as a TLS failure" {
+	local port
+	port=$(free_port)
+	run ssmd-ws-kalshi --url "wss://127.0.0.1:$port/trade-api/ws/v2" \
+		--channels ticker --no-discover --tickers KXA-1
+	[ "$status" -eq 69 ]
+	[[ "$output" == *"reason=\"connect: Connection refused (127.0.0.1:$port)\""* ]]
+	[[ "$output" != *"TLS handshake"* ]]
+}
+
+@test "an environment file's ca_file is relative to that file; a CA error names the file and the field" {
+	sim_start --markets 3 --rate 200
+	mkdir -p "$W/cfg/environments" "$W/cfg/feeds" "$W/cfg/environments/tls" "$W/elsewhere"
+	cp "$ROOT/exchanges/feeds/kalshi.yaml" "$W/cfg/feeds/"
+	cp "$SIM_CA" "$W/cfg/environments/tls/ca.pem"
+	printf 'name: t\nfeed: kalshi\nws_url: %s\nrest_url: %s\nca_file: tls/ca.pem\n' \
+		"$SIM_URL" "$SIM_REST" > "$W/cfg/environments/t.yaml"
+	cd "$W/elsewhere"
+	ssmd-ws-kalshi --config-dir "$W/cfg" --env t --no-discover --channels ticker \
+		> "$W/out" 2> "$W/err" &
+	CL_PID=$!
+	wait_for 20 wsk_has 3 ticker
+	kill -TERM "$CL_PID"; wsk_wait_client 20
+	[ "$CL_RC" -eq 0 ]
+	rm "$W/cfg/environments/tls/ca.pem"
+	run ssmd-ws-kalshi --config-dir "$W/cfg" --env t --no-discover --channels ticker
+	[ "$status" -eq 78 ]
+	[[ "$output" == *"ca_file=\"$W/cfg/environments/tls/ca.pem\" from=\"$W/cfg/environments/t.yaml: ca_file\""* ]]
+	run ssmd-ws-kalshi --config-dir "$W/cfg" --env t --no-discover --channels ticker \
+		--ca-file "$W/none.pem"
+	[ "$status" -eq 78 ]
+	[[ "$output" == *'from="--ca-file"'* ]]
 }

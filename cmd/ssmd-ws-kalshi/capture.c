@@ -253,7 +253,7 @@ setup(struct kcap *k)
 		commands_plan_slice(o->ntickers, k->nconn, i, &start, &cnt);
 		k->c[i].k = k;
 		k->c[i].idx = i;
-		k->c[i].tickers = o->tickers + start;
+		k->c[i].tickers = o->tickers != NULL ? o->tickers + start : NULL;
 		k->c[i].n = cnt;
 		if (conn_init(&k->c[i]) == -1)
 			return -1;

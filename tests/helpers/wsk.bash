@@ -45,6 +45,10 @@ wsk_gone() {
 # before that kills it the default way, as it would any program.
 wsk_catches_term() {
 	local m
+	case $(readlink "/proc/$1/exe" 2>/dev/null) in
+	*/ssmd-*) ;;
+	*) return 1 ;;		# still the shell that forked it
+	esac
 	m=$(awk '/^SigCgt:/ {print $2}' "/proc/$1/status" 2>/dev/null) || return 1
 	[ -n "$m" ] && [ $(( 0x$m & 0x4000 )) -ne 0 ]
 }
