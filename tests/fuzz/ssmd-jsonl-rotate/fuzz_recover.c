@@ -21,7 +21,15 @@
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
-static char	root[64];
+static char	root[64], day[128];
+
+/* Each run leaves the directories empty: remove them at exit. */
+static void
+cleanup(void)
+{
+	rmdir(day);
+	rmdir(root);
+}
 
 struct lines {
 	char	*buf;
@@ -78,7 +86,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 	struct rot_recovery	 r;
 	struct lines		 in = { 0 }, out = { 0 };
 	struct archive_stats	 st;
-	char			 day[128], part[160], fin[160], dam[160];
+	char			 part[160], fin[160], dam[160];
 	int			 gz = n >= 2 && data[0] == 0x1f && data[1] == 0x8b;
 
 	if (root[0] == '\0') {
@@ -86,6 +94,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 		snprintf(root, sizeof(root), "/tmp/fuzz_recover.XXXXXX");
 		if (mkdtemp(root) == NULL)
 			abort();
+		atexit(cleanup);
 	}
 	snprintf(day, sizeof(day), "%s/2026-11-21", root);
 	snprintf(fin, sizeof(fin), "%s/k-1000.jsonl%s", day, gz ? ".gz" : "");
