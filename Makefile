@@ -125,8 +125,9 @@ integration: all $(TOOLS)
 lint: $(BINS)
 	@scripts/check-layout $(B)
 	@# A manpath of our own pages, so Xr between them resolves.
-	@rm -rf build/manpath && mkdir -p build/manpath/man1 build/manpath/man7
+	@rm -rf build/manpath && mkdir -p build/manpath/man1 build/manpath/man7 build/manpath/man8
 	@cp $(filter %.1,$(MANS)) build/manpath/man1/ && cp $(filter %.7,$(MANS)) build/manpath/man7/
+	@cp $(filter %.8,$(MANS)) build/manpath/man8/
 	@makewhatis build/manpath
 	@out=$$(mandoc -Tlint -W style -M build/manpath $(MANS) 2>&1); \
 	if [ -n "$$out" ]; then echo "$$out"; echo "lint: mandoc found problems"; exit 1; fi; \
@@ -187,15 +188,17 @@ fuzz-smoke: $(FUZZ)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-	    $(DESTDIR)$(PREFIX)/share/man/man7
+	    $(DESTDIR)$(PREFIX)/share/man/man7 $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin
 	install -m 644 $(filter %.1,$(MANS)) $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 $(filter %.7,$(MANS)) $(DESTDIR)$(PREFIX)/share/man/man7
+	install -m 644 $(filter %.8,$(MANS)) $(DESTDIR)$(PREFIX)/share/man/man8
 
 uninstall:
 	rm -f $(PROGS:%=$(DESTDIR)$(PREFIX)/bin/%) \
 	    $(notdir $(filter %.1,$(MANS)):%=$(DESTDIR)$(PREFIX)/share/man/man1/%) \
-	    $(notdir $(filter %.7,$(MANS)):%=$(DESTDIR)$(PREFIX)/share/man/man7/%)
+	    $(notdir $(filter %.7,$(MANS)):%=$(DESTDIR)$(PREFIX)/share/man/man7/%) \
+	    $(notdir $(filter %.8,$(MANS)):%=$(DESTDIR)$(PREFIX)/share/man/man8/%)
 
 clean:
 	rm -rf bin build
