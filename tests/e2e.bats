@@ -35,7 +35,7 @@ teardown() {
 	if [ -n "$RUN_PGID" ]; then
 		kill -INT -- "-$RUN_PGID" 2>/dev/null
 		wait_for 30 gone "$RUN_PGID" || kill -KILL -- "-$RUN_PGID" 2>/dev/null
-		[ -f "$W/run/run.pid" ] && kill -TERM "$(cat "$W/run/run.pid")" 2>/dev/null
+		[ -f "$W/run/run.pid" ] && kill -TERM "$(sed -n 1p "$W/run/run.pid")" 2>/dev/null
 	fi
 	stop_healthd
 	[ "$(type -t sim_stop)" = function ] && sim_stop

@@ -188,3 +188,23 @@ teardown() {
 	grep -q '^ssmd_pipeline_stage_exit_status{pipeline="cap",stage="1",prog="sh"} 69$' "$f"
 	grep -q '^ssmd_pipeline_stages{pipeline="cap"} 3$' "$f"
 }
+
+@test "pipeline: --until-eof ignores stop signals and ends with its input" {
+	mkfifo "$T/fifo"
+	setsid ssmd-pipeline --until-eof -- ssmd-stamp \| cat < "$T/fifo" > "$T/out" 2> "$T/err" &
+	RPID=$!
+	exec 7> "$T/fifo"
+	echo '{"a":1}' >&7
+	wait_for 20 grep -q '"started"' "$T/err"
+	kill -INT -- "-$RPID"
+	kill -TERM "$RPID"
+	wait_for 20 grep -q 'stop signal ignored' "$T/err"
+	echo '{"a":2}' >&7
+	exec 7>&-
+	rc=0
+	wait "$RPID" || rc=$?
+	RPID=
+	assert_equal "$rc" 0
+	run grep -c '"data":{"a":[12]}' "$T/out"
+	assert_output 2
+}
