@@ -28,6 +28,8 @@ usage(FILE *f, int code)
 	    "(default: $SSMD_METRICS_DIR, else none)\n"
 	    "  -t, --stop-timeout SECS  from SIGTERM to SIGKILL of the source "
 	    "(default: 30; 0: never kill)\n"
+	    "  -e, --until-eof          ignore stop signals, end at the end "
+	    "of input (default: off)\n"
 	    "  -s, --separator STR      the argument that separates stages "
 	    "(default: |)\n"
 	    "  -h, --help               this help\n"
@@ -43,20 +45,21 @@ main(int argc, char *argv[])
 		{ "name",		required_argument, NULL, 'n' },
 		{ "metrics-dir",	required_argument, NULL, 'm' },
 		{ "stop-timeout",	required_argument, NULL, 't' },
+		{ "until-eof",		no_argument,	   NULL, 'e' },
 		{ "separator",		required_argument, NULL, 's' },
 		{ "help",		no_argument,	   NULL, 'h' },
 		{ "version",		no_argument,	   NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	static struct stage	 st[STAGE_MAX];
-	struct runner_opts	 o = { NULL, 30 };
+	struct runner_opts	 o = { NULL, 30, 0 };
 	const char		*sep = "|", *mdir = NULL;
 	size_t			 n, i, bad;
 	int			 ch;
 
 	log_init("ssmd-pipeline");
 	/* "+": options end at the first stage's program name. */
-	while ((ch = getopt_long(argc, argv, "+n:m:t:s:hV", longopts,
+	while ((ch = getopt_long(argc, argv, "+n:m:t:s:ehV", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'n':
@@ -68,6 +71,9 @@ main(int argc, char *argv[])
 		case 't':
 			o.stop_timeout = opt_duration("--stop-timeout", optarg,
 			    0, OPT_LONGEST);
+			break;
+		case 'e':
+			o.until_eof = 1;
 			break;
 		case 's':
 			if (*optarg == '\0')

@@ -75,7 +75,7 @@ signals_take(sigset_t *old)
  * the later stages block SIGINT, so a Ctrl-C that reaches the whole
  * process group stops the source but not the stages draining after it. */
 static void
-child_signals(size_t i)
+child_signals(size_t i, int until_eof)
 {
 	struct sigaction	sa;
 	sigset_t		set;
@@ -89,19 +89,20 @@ child_signals(size_t i)
 	sigaction(SIGCHLD, &sa, NULL);
 	sigaction(SIGQUIT, &sa, NULL);
 	sigemptyset(&set);
-	if (i > 0)
+	if (i > 0 || until_eof)
 		sigaddset(&set, SIGINT);
 	sigprocmask(SIG_SETMASK, &set, NULL);
 }
 
 static void
-child(const struct stage *s, size_t i, int in, int out, pid_t parent)
+child(const struct stage *s, size_t i, int in, int out, pid_t parent,
+    int until_eof)
 {
 	if (in != -1 && dup2(in, 0) == -1)
 		_exit(EX_OSERR);
 	if (out != -1 && dup2(out, 1) == -1)
 		_exit(EX_OSERR);
-	child_signals(i);
+	child_signals(i, until_eof);
 	/* The source must not outlive a runner killed with SIGKILL: it gets
 	 * SIGTERM then, and the stages after it drain and end on EOF. */
 	if (i == 0) {
@@ -137,7 +138,8 @@ spawn(struct run *r)
 			goto fail;
 		}
 		if (r->st[i].pid == 0)
-			child(&r->st[i], i, in, p[1], parent);
+			child(&r->st[i], i, in, p[1], parent,
+			    r->o->until_eof);
 		r->st[i].state = STAGE_RUNNING;
 		r->running++;
 		if (in != -1)
@@ -264,7 +266,12 @@ wait_loop(struct run *r)
 			ts.tv_nsec = left > 0 ? (long)(left * 1e9) : 0;
 		}
 		s = sigtimedwait(&set, &si, &ts);
-		if (s == SIGTERM || s == SIGINT || s == SIGHUP) {
+		if ((s == SIGTERM || s == SIGINT || s == SIGHUP) &&
+		    r->o->until_eof)
+			log_info("stop signal ignored: this pipeline ends at the "
+			    "end of its input", "signal=%s",
+			    log_q(strsignal(s)));
+		else if (s == SIGTERM || s == SIGINT || s == SIGHUP) {
 			if (r->stopped)
 				log_info("already stopping", "signal=%s",
 				    log_q(strsignal(s)));

@@ -12,6 +12,7 @@
 struct runner_opts {
 	const char	*name;		/* the pipeline label and metrics instance */
 	double		 stop_timeout;	/* seconds between SIGTERM and SIGKILL */
+	int		 until_eof;	/* ignore stop signals: end with the input */
 };
 
 /* Run the n stages (programs already resolved) and return the pipeline's
