@@ -234,6 +234,13 @@ p.fixed"
 	    '{"a":' "$(head -c 3000 /dev/zero | tr '\0' x)" > "$T/in"
 	run pub --metrics-dir "$T" --max-line 1000 --reject-file "$T/rej" < "$T/in"
 	assert_success
+	assert_output --partial 'empty=1 invalid=2 rejected=0 too_long=1 dropped=0'
+	# Without a reject file the too-long line is lost: the status says so.
+	run pub --max-line 1000 < "$T/in"
+	[ "$status" -eq 65 ]
+	assert_output --partial 'too_long=1 dropped=1'
+	assert_output --partial 'lost=1'
+	[ "$(nats_stream_msgs S)" -eq 3 ]
 	[ "$(nats_stream_msgs S)" -eq 3 ]
 	[ "$(wc -c < "$T/rej")" -eq 3001 ]
 	grep -q 'ssmd_nats_pub_invalid_published_total{stream="S"} 2' "$T/ssmd-nats-pub.prom"
@@ -252,7 +259,14 @@ p.fixed"
 	[ "$(sed -n 2p "$T/rej2")" = '{"a":' ]
 	run pub --invalid stop < "$T/in"
 	[ "$status" -eq 65 ]
-	assert_output --partial "line=2"
+	assert_output --partial "line=2 resume_line=2"
+	# Deeper in: everything before is acknowledged, so the resume line is
+	# the bad one, not the first.
+	printf '{"n":%d}\n' 1 2 3 4 5 > "$T/in6"
+	echo 'not json' >> "$T/in6"
+	run pub --invalid stop < "$T/in6"
+	[ "$status" -eq 65 ]
+	assert_output --partial "line=6 resume_line=6"
 }
 
 @test "--core publishes without acknowledgements and says so" {
@@ -299,4 +313,10 @@ p.fixed"
 	run bash -c 'ssmd-nats-sub --stream S --start all 2>/dev/null | head -1'
 	assert_success
 	assert_output "$(head -1 "$T/in")"
+}
+
+@test "a --prefix too long for every subject to fit is refused at start" {
+	run ssmd-nats-pub --stream X --prefix "$(printf 'p%.0s' $(seq 298))" < /dev/null
+	[ "$status" -eq 64 ]
+	[[ "$output" == *'--prefix is too long'* ]]
 }
