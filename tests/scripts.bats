@@ -27,7 +27,7 @@ teardown() {
 }
 
 gone() {
-	! kill -0 "$1" 2>/dev/null
+	if kill -0 "$1" 2>/dev/null; then return 1; fi
 }
 
 # Run a command in a process group of its own, like a terminal's job,
@@ -212,4 +212,27 @@ start_run() {
 	ROT_PID=
 	run leftovers
 	assert_output ''
+}
+
+ready_body() {
+	curl -s -m 5 "http://127.0.0.1:$HPORT/ready" > "$T/ready" 2>/dev/null
+	grep -q "$1" "$T/ready"
+}
+
+@test "scripts: run: NATS_URL of a dead server: ssmd-nats-pub's exit makes /ready not ready" {
+	start_run NATS_URL="nats://127.0.0.1:$(free_port)" > "$T/out" 2>&1
+	wait_for 60 grep -q 'Ctrl-C stops' "$T/out" || { cat "$T/out"; false; }
+	# the capture itself is connected, but the NATS stage is gone
+	wait_for 60 ready_body '"reason":"stage_exited","pipeline":"nats"' ||
+	    { cat "$T/ready" "$T/run/logs/capture.log"; false; }
+	run curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HPORT/ready"
+	assert_output 503
+	grep -q 'prog=ssmd-pipeline msg="stage exited" stage=0 prog=ssmd-nats-pub status=69' "$T/run/logs/capture.log"
+	# the archive still gets everything
+	wait_for 30 bash -c "zcat '$T'/data/*/*.partial 2>/dev/null | head -1 | grep -q data"
+	kill -INT -- "-$RUN_PGID"
+	wait_for 60 gone "$RUN_PGID"
+	RUN_PGID=
+	grep -q 'ssmd-nats-pub exited 69' "$T/run/logs/capture.log"
+	grep -q 'run: stopped (status 69)' "$T/out"
 }
