@@ -146,9 +146,11 @@ stamp_lines_are() {
 	run find "$W/a" -name '*.partial'
 	assert_output ''
 	[ "$(nats_stream_msgs E2E)" = $N ]
-	# The client said it disconnected as it stopped.
+	# The client said it disconnected as it stopped; the pipeline has
+	# ended, which is the first reason given.
 	run curl -s "$HD_URL/ready"
-	assert_output --partial '"status":"not_ready","reason":"not_connected"'
+	assert_output --partial '"status":"not_ready","reason":"stage_exited","pipeline":"capture"'
+	assert_output --partial '"connected":false'
 	[ "$(http_code "$HD_URL/health")" = 200 ]
 
 	# The archiver: NATS -> a second archive.
