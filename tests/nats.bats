@@ -166,8 +166,27 @@ p.fixed"
 	run ssmd-nats-pub --stream OTHER --prefix p < /dev/null
 	[ "$status" -eq 78 ]
 	assert_output --partial "does not cover"
+	assert_output --partial 'publishes="p.>" stream_subjects="q.>"'
 	run ssmd-nats-sub --stream NOPE
 	[ "$status" -eq 78 ]
+}
+
+@test "NATS URLs: only nats:// and tls://; errors name the URL without its password" {
+	run ssmd-nats-pub --url http://u:secret@127.0.0.1:1 --stream S < /dev/null
+	[ "$status" -eq 64 ]
+	assert_output --partial 'url="http://127.0.0.1:1"'
+	refute_output --partial secret
+	run env NATS_URL=localhost:4222 ssmd-nats-sub --stream S
+	[ "$status" -eq 78 ]
+	assert_output --partial 'bad NATS URL'
+	port=$(free_port)
+	run env NATS_URL="nats://u:secret@127.0.0.1:$port" ssmd-nats-pub --stream S < /dev/null
+	[ "$status" -eq 69 ]
+	assert_output --partial "msg=\"cannot connect to NATS\" url=\"nats://127.0.0.1:$port\""
+	refute_output --partial secret
+	run ssmd-nats-sub --stream S --filter 'a..b'
+	[ "$status" -eq 64 ]
+	assert_output --partial "'*' stands for one token"
 }
 
 @test "no server: exit 69; usage errors: exit 64" {

@@ -210,8 +210,14 @@ check_kept() {	# reason input-file
 	/usr/bin/python3 -c 'import sys
 from prometheus_client.parser import text_string_to_metric_families as p
 list(p(open(sys.argv[1]).read()))' "$f"
-	run ssmd-stamp --metrics-dir /nonexistent < /dev/null
+	# A missing directory is made; one that cannot be says why.
+	ssmd-stamp --metrics-dir "$T/new/sub" < /dev/null
+	[ -f "$T/new/sub/ssmd-stamp.prom" ]
+	: > "$T/file"
+	run ssmd-stamp --metrics-dir "$T/file/sub" < /dev/null
 	assert_failure 73
+	assert_output --partial 'msg="cannot use the metrics directory"'
+	assert_output --partial 'error="Not a directory"'
 }
 
 @test "stamp: usage errors exit 64, --help exits 0" {

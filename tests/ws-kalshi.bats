@@ -523,3 +523,27 @@ PY
 	[[ "$output" == *"reason=\"connect: Connection refused (127.0.0.1:$port)\""* ]]
 	[[ "$output" != *"TLS handshake"* ]]
 }
+
+@test "an environment file's ca_file is relative to that file; a CA error names the file and the field" {
+	sim_start --markets 3 --rate 200
+	mkdir -p "$W/cfg/environments" "$W/cfg/feeds" "$W/cfg/environments/tls" "$W/elsewhere"
+	cp "$ROOT/exchanges/feeds/kalshi.yaml" "$W/cfg/feeds/"
+	cp "$SIM_CA" "$W/cfg/environments/tls/ca.pem"
+	printf 'name: t\nfeed: kalshi\nws_url: %s\nrest_url: %s\nca_file: tls/ca.pem\n' \
+		"$SIM_URL" "$SIM_REST" > "$W/cfg/environments/t.yaml"
+	cd "$W/elsewhere"
+	ssmd-ws-kalshi --config-dir "$W/cfg" --env t --no-discover --channels ticker \
+		> "$W/out" 2> "$W/err" &
+	CL_PID=$!
+	wait_for 20 wsk_has 3 ticker
+	kill -TERM "$CL_PID"; wsk_wait_client 20
+	[ "$CL_RC" -eq 0 ]
+	rm "$W/cfg/environments/tls/ca.pem"
+	run ssmd-ws-kalshi --config-dir "$W/cfg" --env t --no-discover --channels ticker
+	[ "$status" -eq 78 ]
+	[[ "$output" == *"ca_file=\"$W/cfg/environments/tls/ca.pem\" from=\"$W/cfg/environments/t.yaml: ca_file\""* ]]
+	run ssmd-ws-kalshi --config-dir "$W/cfg" --env t --no-discover --channels ticker \
+		--ca-file "$W/none.pem"
+	[ "$status" -eq 78 ]
+	[[ "$output" == *'from="--ca-file"'* ]]
+}

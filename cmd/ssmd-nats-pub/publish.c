@@ -188,9 +188,20 @@ check_stream(struct npub *p)
 	for (i = 0; i < si->Config->SubjectsLen; i++)
 		if (subject_match(si->Config->Subjects[i], want, strlen(want)))
 			rc = GO_ON;
-	if (rc != GO_ON)
-		log_error("stream does not cover the subjects published",
-		    "stream=%s subjects=%s", log_q(o->stream), log_q(want));
+	if (rc != GO_ON) {
+		char	have[1024] = "";
+		size_t	len = 0;
+
+		for (i = 0; i < si->Config->SubjectsLen && len < sizeof(have);
+		    i++)
+			len += (size_t)snprintf(have + len, sizeof(have) - len,
+			    "%s%s", i ? "," : "", si->Config->Subjects[i]);
+		log_error("stream does not cover the subjects published "
+		    "(--prefix or --subject must fall under one of the "
+		    "stream's subjects)", "stream=%s publishes=%s "
+		    "stream_subjects=%s", log_q(o->stream), log_q(want),
+		    log_q(have));
+	}
 	jsStreamInfo_Destroy(si);
 	return rc;
 }
@@ -755,8 +766,8 @@ setup(struct npub *p, int fd)
 
 	if (open_reject(p) == -1)
 		return EX_CANTCREAT;
-	if (nats_conn_open(&p->c, &p->o->conn) == -1)
-		return EX_UNAVAILABLE;
+	if ((rc = nats_conn_open(&p->c, &p->o->conn)) != NATS_CONN_OK)
+		return rc == NATS_CONN_BADURL ? EX_CONFIG : EX_UNAVAILABLE;
 	maxpay = natsConnection_GetMaxPayload(p->c.nc);
 	p->max_line = p->o->max_line;
 	if (maxpay > HDR_ROOM && (size_t)(maxpay - HDR_ROOM) < p->max_line)

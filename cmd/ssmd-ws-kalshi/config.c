@@ -304,6 +304,28 @@ set_feed(struct kcfg *c, struct yf *y, const char *field, yaml_node_t *v)
 	    0;
 }
 
+/* ca_file: a relative path is relative to the environment file, so the
+ * file works from any working directory (and from a ConfigMap). */
+static int
+ca_file(struct kcfg *c, struct yf *y, const char *f, yaml_node_t *v)
+{
+	const char	*slash = strrchr(y->path, '/');
+	char		*joined;
+	int		 n;
+
+	if (get_str(y, v, f, &c->ca_file) == -1)
+		return -1;
+	c->ca_from = "environment";
+	if (c->ca_file[0] == '/' || slash == NULL)
+		return 0;
+	n = (int)(slash - y->path);
+	if (asprintf(&joined, "%.*s/%s", n, y->path, c->ca_file) == -1)
+		return fail(y, f, "out of memory");
+	free(c->ca_file);
+	c->ca_file = joined;
+	return 0;
+}
+
 static int
 env_kv(struct kcfg *c, struct yf *y, const char *k, const char *f,
     yaml_node_t *v, void *arg)
@@ -317,7 +339,7 @@ env_kv(struct kcfg *c, struct yf *y, const char *k, const char *f,
 	if (strcmp(k, "rest_url") == 0)
 		return get_str(y, v, f, &c->rest_url);
 	if (strcmp(k, "ca_file") == 0)
-		return get_str(y, v, f, &c->ca_file);
+		return ca_file(c, y, f, v);
 	/* Where ssmd-connector sends the capture, and the seed's schema
 	 * tag: not ssmd-ws-kalshi's business, but part of the same file. */
 	if (strcmp(k, "transport") == 0 || strcmp(k, "storage") == 0 ||
