@@ -52,7 +52,8 @@ no_leftovers() {
 
 @test "scripts: --help is parsed by each script, printed on stdout, and does nothing else" {
 	cd "$T"
-	for s in pipeline supervise run mkcerts; do
+	for s in pipeline supervise run mkcerts install-deps build-image check-layout \
+	    bench-nats bench-rotate bench-stamp bench-ws-kalshi; do
 		run --separate-stderr env SSMD_DATA="$T/data" DATA="$T/data" \
 		    SSMD_RUN_DIR="$T/run" "$ROOT/scripts/$s" --help
 		assert_success
