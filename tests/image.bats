@@ -160,3 +160,28 @@ programs() {
 	[ -z "$(find "$VOL/data" -name '*.partial')" ]
 	zcat "$VOL"/data/*/*.jsonl.gz | jq -e .data > /dev/null
 }
+
+@test "image: ssmd-connector as a pod runs it: files from a config volume, uid 1000, read-only root" {
+	SIM_DIR=$T/sim sim_start --api-key img-key --rate 200
+	cp "$SIM_CA" "$SIM_KEY" "$VOL/"
+	mkdir -p "$VOL/config" "$VOL/m"
+	printf '%s\n' 'name: test' 'feed: kalshi' "ws_url: $SIM_URL" \
+	    "rest_url: $SIM_REST" 'ca_file: /mnt/ca.pem' 'keys:' '  kalshi:' \
+	    '    source: env:SIM_API_KEY,SIM_PRIVATE_KEY' 'storage:' \
+	    '  type: local' '  path: /mnt/data' > "$VOL/config/env.yaml"
+	printf '%s\n' 'name: kalshi' 'channels: [ticker]' > "$VOL/config/feed.yaml"
+	chmod -R a+rwX "$VOL"
+	port=$(free_port)
+	SIM_API_KEY=img-key SIM_PRIVATE_KEY=/mnt/key.pem in_image \
+	    /usr/bin/ssmd-connector --feed /mnt/config/feed.yaml \
+	    --env /mnt/config/env.yaml --listen "127.0.0.1:$port" \
+	    --metrics-dir /mnt/m 2> "$T/err" &
+	wait_for 60 bash -c "[ \$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$port/ready) = 200 ]" ||
+	    { cat "$T/err"; false; }
+	wait_for 30 bash -c "zcat '$VOL'/data/*/kalshi-*.partial 2>/dev/null | grep -q '\"type\":\"ticker\"'"
+	runner=$(pgrep -f '^/usr/bin/ssmd-connector --feed /mnt/config/feed.yaml')
+	kill -TERM "$runner"
+	wait_for 60 bash -c "! kill -0 $runner 2>/dev/null"
+	[ -z "$(find "$VOL/data" -name '*.partial')" ]
+	grep -q 'msg="done" pipeline=connector status=0' "$T/err"
+}
