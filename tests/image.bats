@@ -82,7 +82,8 @@ programs() {
 	# the image has what this tree builds
 	for p in "$ROOT"/cmd/*; do
 		[ -x "$R/usr/bin/${p##*/}" ] || fail "${p##*/} is not in the image"
-		[ -f "$R/usr/share/man/man1/${p##*/}.1" ] || fail "no man page for ${p##*/}"
+		[ -f "$R/usr/share/man/man1/${p##*/}.1" ] ||
+		    [ -f "$R/usr/share/man/man8/${p##*/}.8" ] || fail "no man page for ${p##*/}"
 	done
 	[ -f "$R/usr/share/man/man7/ssmd.7" ]
 	[ -f "$R/usr/share/ssmd/exchanges/feeds/kalshi.yaml" ]
