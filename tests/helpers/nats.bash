@@ -2,7 +2,8 @@
 #
 # Load after helpers/common:  load helpers/common; load helpers/nats
 #
-#   nats_start            start nats-server -js on a free loopback port with a
+#   nats_start            start nats-server -js on a free loopback port (on
+#                         $NATS_ADDR if set, e.g. 0.0.0.0) with a
 #                         fresh store dir; exports NATS_PORT, NATS_URL,
 #                         NATS_STORE, NATS_MON (monitoring port), NATS_PID,
 #                         NATS_LOG; waits until JetStream answers
@@ -33,7 +34,7 @@ nats_start() {
 	NATS_LOG=${NATS_LOG:-$NATS_STORE.log}
 	NATS_URL=nats://127.0.0.1:$NATS_PORT
 	export NATS_PORT NATS_MON NATS_STORE NATS_LOG NATS_URL
-	nats-server -js -a 127.0.0.1 -p "$NATS_PORT" -m "$NATS_MON" \
+	nats-server -js -a "${NATS_ADDR:-127.0.0.1}" -p "$NATS_PORT" -m "$NATS_MON" \
 		-sd "$NATS_STORE" >> "$NATS_LOG" 2>&1 &
 	NATS_PID=$!
 	export NATS_PID

@@ -1,0 +1,191 @@
+#!/usr/bin/env bats
+# The Kubernetes system end to end without a cluster: the operator renders
+# the e2e samples (tests/fixtures/e2e/), tests/helpers/podrun runs every
+# Deployment's pod as the kubelet would (its own network namespace, volumes
+# at their mount paths, uid 1000, read-only root, the command and env as
+# rendered), against a real nats-server and the simulator on the host side
+# of each pod's veth (the names nats.nats and sim.ssmd in the pods'
+# /etc/hosts).
+#
+# The pods' root: the built image (unpacked build/ssmd-image.tar) when
+# `make image` is up to date or SSMD_E2E_ROOT=image, else the installed
+# tree (make install DESTDIR=...) over the host's /usr (SSMD_E2E_ROOT=tree).
+#
+# The system is started once (setup_file); the tests run in order on it.
+load helpers/common
+load helpers/nats
+load helpers/sim
+bats_require_minimum_version 1.5.0
+
+PODRUN=$BATS_TEST_DIRNAME/helpers/podrun
+CONNECTOR=kalshi-e2e-connector
+ARCHIVER=kalshi-e2e-archiver
+FRAMES_N=600	# frames the simulator replays
+RATE=25		# frames per second: the replay lasts 24 s, the kill falls in it
+
+# A CA and a server certificate naming sim.ssmd (the name the Connector
+# uses), where sim_start finds them.
+e2e_certs() {
+	local d=$1
+	mkdir -p "$d"
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$d/ca.key" \
+		-out "$d/ca.pem" -days 2 -subj "/CN=ssmd e2e CA" \
+		-addext "basicConstraints=critical,CA:TRUE" \
+		-addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null &&
+	openssl req -newkey rsa:2048 -nodes -keyout "$d/server.key" \
+		-out "$d/server.csr" -subj "/CN=sim.ssmd" 2>/dev/null &&
+	printf 'subjectAltName=DNS:sim.ssmd\nextendedKeyUsage=serverAuth\n' > "$d/ext" &&
+	openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" \
+		-CAcreateserial -out "$d/server.pem" -days 2 -extfile "$d/ext" 2>/dev/null
+}
+
+# $FRAMES_N distinct exchange frames: the captured ones, each round with
+# its own ts (nats-pub drops exact duplicates, as it should).
+e2e_frames() {
+	local rounds=$((FRAMES_N / 20)) i
+	for ((i = 0; i < rounds; i++)); do
+		jq -c --argjson i "$i" '.msg.ts += $i' "$KFIX/captured-2026-02.jsonl"
+	done
+}
+
+# The pods' root filesystem: the image's, unpacked from its OCI archive, or
+# the installed tree.
+e2e_root() {
+	local mode=${SSMD_E2E_ROOT:-auto} r=$E2E/rootfs a=$ROOT/build/ssmd-image.tar
+	if [ "$mode" = auto ]; then
+		mode=tree
+		make -s -q -C "$ROOT" image 2>/dev/null && mode=image
+	fi
+	if [ "$mode" = image ]; then
+		make -s -C "$ROOT" image >&3 2>&1 || return 1
+		mkdir -p "$r"
+		local m l
+		m=$(tar -xOf "$a" index.json | jq -r '.manifests[0].digest | sub("sha256:"; "")')
+		for l in $(tar -xOf "$a" "blobs/sha256/$m" | jq -r '.layers[].digest | sub("sha256:"; "")'); do
+			tar -xOf "$a" "blobs/sha256/$l" | tar -xzf - -C "$r" || return 1
+		done
+		ROOT_OPT=(--image-root "$r")
+	else
+		make -s -C "$ROOT" install DESTDIR="$E2E/inst" PREFIX=/usr > /dev/null || return 1
+		ROOT_OPT=(--usr "$E2E/inst/usr")
+	fi
+	echo "# pods run in: $mode" >&3
+}
+
+# The machine must allow what the kubelet does; if not, fail (never skip).
+e2e_capabilities() {
+	[ "$(id -u)" = 0 ] || { echo "k8s-e2e needs root (netns, mounts, chroot)" >&2; return 1; }
+	unshare --mount --net true ||
+		{ echo "k8s-e2e: cannot make mount and network namespaces here" >&2; return 1; }
+	local ns=e2e-probe-$$
+	ip netns add "$ns" && ip netns del "$ns" ||
+		{ echo "k8s-e2e: ip netns add does not work here" >&2; return 1; }
+}
+
+setup_file() {
+	E2E=$BATS_FILE_TMPDIR
+	export E2E
+	e2e_capabilities || return 1
+	e2e_root || return 1
+
+	NATS_ADDR=0.0.0.0 NATS_STORE=$E2E/nats nats_start || return 1
+	nats_stream_add E2E_KALSHI 'e2e.kalshi.>' || return 1
+
+	SIM_DIR=$E2E/sim
+	e2e_certs "$SIM_DIR" || return 1
+	e2e_frames > "$E2E/frames.jsonl"
+	sim_start --listen 0.0.0.0 --api-key e2e-key --replay "$E2E/frames.jsonl" \
+		--rate "$RATE" --ping-interval 1s || return 1
+
+	# what the cluster would hold besides the rendered objects
+	mkdir -p "$E2E/secrets/ssmd-kalshi-credentials" "$E2E/configmaps/sim-ca"
+	printf e2e-key > "$E2E/secrets/ssmd-kalshi-credentials/api-key"
+	cp "$SIM_KEY" "$E2E/secrets/ssmd-kalshi-credentials/private-key"
+	cp "$SIM_DIR/ca.pem" "$E2E/configmaps/sim-ca/ca.pem"
+
+	local f
+	for f in connector archiver; do
+		sed -e "s/@NATS_PORT@/$NATS_PORT/; s/@SIM_PORT@/$SIM_PORT/" \
+			"$FIX/e2e/$f.yaml" > "$E2E/$f.yaml"
+	done
+	"$BIN/ssmd-operator" render -f "$E2E/connector.yaml" -f "$E2E/archiver.yaml" \
+		-o json > "$E2E/rendered.json" || return 1
+
+	"$PODRUN" up "$E2E/state" "$E2E/rendered.json" "${ROOT_OPT[@]}" \
+		--secrets "$E2E/secrets" --configmaps "$E2E/configmaps" \
+		--host nats.nats --host sim.ssmd >&3 || return 1
+}
+
+teardown_file() {
+	[ -n "${E2E:-}" ] || return 0
+	"$PODRUN" down "$E2E/state"
+	sim_stop
+	nats_stop
+	true
+}
+
+# On failure, the pods' logs help.
+e2e_logs() {
+	local f
+	for f in "$E2E"/state/*/*.log; do
+		echo "== $f"
+		tail -15 "$f"
+	done
+}
+
+archive_dir() {
+	echo "$E2E/state/pvc/e2e-archive/main"
+}
+
+# The payloads in the stream, in order, one per line: each message's data
+# is a stamped envelope; its data member is the exchange frame byte for
+# byte (sed takes it out without re-serializing).
+stream_frames() {
+	timeout 60 "$BIN/ssmd-nats-sub" --url "$NATS_URL" --stream E2E_KALSHI \
+		--filter 'e2e.kalshi.json.>' --start all --exit-at-end 2>/dev/null |
+		sed -E 's/^\{"ts":"[^"]*","feed":"kalshi","data":(.*)\}$/\1/'
+}
+
+@test "k8s-e2e: every pod's /ready turns 200" {
+	run "$PODRUN" ready "$E2E/state" 90
+	[ "$status" -eq 0 ] || e2e_logs
+	assert_success
+	assert_line --partial "$CONNECTOR ready"
+	assert_line --partial "$ARCHIVER ready"
+}
+
+@test "k8s-e2e: the pods run as uid 1000 with a read-only root, in their own network namespace" {
+	local pid
+	pid=$(cat "$E2E/state/$CONNECTOR/connector.pid")
+	run awk '/^Uid:/ { print $2 }' "/proc/$pid/status"
+	assert_output 1000
+	run nsenter -t "$pid" -m -n sh -c 'touch /usr/x 2>&1; ip -4 -o addr show | grep -c 10.77'
+	assert_output --partial 'Read-only file system'
+	assert_line 1
+}
+
+@test "k8s-e2e: kill -9 of the Archiver pod's processes mid-stream; the restart resumes" {
+	wait_for 60 sh -c "cat '$(archive_dir)'/*/* 2>/dev/null | zcat -f | wc -l | awk '\$1 < 50 { exit 1 }'" || e2e_logs
+	run nats_stream_msgs E2E_KALSHI
+	[ "$output" -lt "$FRAMES_N" ]	# the frames still flow
+	"$PODRUN" kill "$E2E/state" "$ARCHIVER"
+	wait_for 30 sh -c "[ \$('$PODRUN' restarts '$E2E/state' '$ARCHIVER') -ge 1 ]"
+	run "$PODRUN" ready "$E2E/state" 60
+	assert_success
+}
+
+@test "k8s-e2e: simulator frames reach JetStream under the Connector's prefix, byte for byte" {
+	wait_for 90 nats_stream_has E2E_KALSHI "$FRAMES_N" || e2e_logs
+	run nats_stream_msgs E2E_KALSHI
+	assert_output "$FRAMES_N"
+	stream_frames > "$BATS_TEST_TMPDIR/got"
+	cmp "$E2E/frames.jsonl" "$BATS_TEST_TMPDIR/got"
+}
+
+@test "k8s-e2e: the Archiver's files hold every frame exactly once" {
+	wait_for 90 sh -c "'$BIN/ssmd-replay' --data --no-progress '$(archive_dir)' | wc -l | grep -qx '$FRAMES_N'" || e2e_logs
+	run "$BIN/ssmd-verify" "$(archive_dir)"
+	assert_success
+	"$BIN/ssmd-replay" --data --no-progress "$(archive_dir)" > "$BATS_TEST_TMPDIR/archived"
+	cmp "$E2E/frames.jsonl" "$BATS_TEST_TMPDIR/archived"
+}
