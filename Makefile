@@ -14,7 +14,7 @@ VERSION	:= 0.1.0
 CC	?= cc
 
 # Dependencies with a pkg-config file; wslay ships none.
-PKGS	:= libevent libevent_openssl openssl yaml-0.1 zlib libnats jansson
+PKGS	:= libevent libevent_openssl openssl yaml-0.1 zlib libnats jansson libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 DEPS_OK	:= $(shell pkg-config --exists $(PKGS) cmocka 2>/dev/null && \

@@ -1,0 +1,237 @@
+/* ssmd-notify: route signal fires to Slack, Discord, ntfy, email and
+ * webhooks; none lost, none twice.  See ssmd-notify(1). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "conf.h"
+#include "log.h"
+#include "notify.h"
+#include "opt.h"
+#include "parse.h"
+#include "sig.h"
+#include "subject.h"
+
+#define DEFAULT_STATE	"/var/lib/ssmd-notify"
+
+static void
+usage(FILE *f, int code)
+{
+	fprintf(f,
+	    "usage: ssmd-notify [--config FILE] [options] < fires.jsonl\n"
+	    "       ssmd-notify [--config FILE] --subjects LIST [--url URL] "
+	    "[options]\n"
+	    "  --config FILE        destinations JSON ($DESTINATIONS_CONFIG)\n"
+	    "  --secrets-dir DIR    secrets at DIR/<destination>/ (/secrets)\n"
+	    "  --state-dir DIR      de-duplication log (" DEFAULT_STATE ")\n"
+	    "  --dedup-window D     how long a sent fire is remembered (24h)\n"
+	    "  --dead-letter FILE   JSON lines (STATE_DIR/dead-letter.jsonl)\n"
+	    "  --timeout D          per request (10s)\n"
+	    "  --retry-budget D     retry a fire this long, then dead-letter "
+	    "it (1h)\n"
+	    "  --backoff D          first retry delay, doubling (1s)\n"
+	    "  --backoff-max D      longest retry delay (5m)\n"
+	    "  --queue N            fires queued per destination (1000)\n"
+	    "  --drain-timeout D    sending after SIGTERM (10s)\n"
+	    "  --ca-file FILE       CA bundle for HTTPS/SMTP (system's)\n"
+	    "  --max-line SIZE      longest input line (1M)\n"
+	    "  --metrics-dir DIR    Prometheus text file ($SSMD_METRICS_DIR)\n"
+	    "  --subjects LIST      NATS mode: comma list ($SUBJECTS)\n"
+	    "  --url, --nats-url URL  NATS server ($NATS_URL, "
+	    NATS_CONN_DEFAULT_URL ")\n"
+	    "  --creds FILE, --tls-ca FILE  NATS credentials, CA\n"
+	    "  --durable NAME       consumer name (ssmd-notify)\n"
+	    "  --deliver new|all    where a new consumer starts (new)\n"
+	    "  --ack-wait D         redelivery delay after a crash (60s)\n"
+	    "  --help, --version\n"
+	    "See ssmd-notify(1).\n");
+	exit(code);
+}
+
+static void
+parse_subjects(char *list, struct notify_opts *o)
+{
+	char	*tok, *save = NULL;
+
+	o->nsubjects = 0;
+	for (tok = strtok_r(list, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		while (*tok == ' ')
+			tok++;
+		if (*tok == '\0')
+			continue;
+		if (o->nsubjects == NOTIFY_MAX_SUBJECTS ||
+		    !subject_pattern_ok(tok))
+			log_die(EX_USAGE, "bad subject (or too many)", "value=%s",
+			    log_q(tok));
+		o->subjects[o->nsubjects++] = tok;
+	}
+}
+
+static void
+ensure_dir(const char *dir)
+{
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+		log_die(EX_CANTCREAT, "cannot create the state directory",
+		    "dir=%s error=%s", log_q(dir), log_q(strerror(errno)));
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		NATS_CONN_LONGOPTS,
+		{ "nats-url",		required_argument, NULL, 'u' },
+		{ "config",		required_argument, NULL, 'c' },
+		{ "secrets-dir",	required_argument, NULL, 's' },
+		{ "state-dir",		required_argument, NULL, 'S' },
+		{ "dedup-window",	required_argument, NULL, 'w' },
+		{ "dead-letter",	required_argument, NULL, 'D' },
+		{ "timeout",		required_argument, NULL, 't' },
+		{ "retry-budget",	required_argument, NULL, 'B' },
+		{ "backoff",		required_argument, NULL, 'b' },
+		{ "backoff-max",	required_argument, NULL, 'x' },
+		{ "queue",		required_argument, NULL, 'q' },
+		{ "drain-timeout",	required_argument, NULL, 'T' },
+		{ "ca-file",		required_argument, NULL, 'a' },
+		{ "max-line",		required_argument, NULL, 'L' },
+		{ "metrics-dir",	required_argument, NULL, 'm' },
+		{ "subjects",		required_argument, NULL, 'j' },
+		{ "durable",		required_argument, NULL, 'd' },
+		{ "deliver",		required_argument, NULL, 'v' },
+		{ "ack-wait",		required_argument, NULL, 'k' },
+		{ "help",		no_argument,	   NULL, 'h' },
+		{ "version",		no_argument,	   NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct notify_opts	 o;
+	struct conf		 c;
+	struct conf_error	 e;
+	const char		*config = getenv("DESTINATIONS_CONFIG");
+	const char		*secrets = "/secrets", *mdir = NULL;
+	char			*subjects = NULL, dl[4096];
+	int			 ch, rc;
+
+	memset(&o, 0, sizeof(o));
+	o.conn.name = "ssmd-notify";
+	o.state_dir = DEFAULT_STATE;
+	o.dedup_window = 86400;
+	o.drain = 10;
+	o.max_line = 1 << 20;
+	o.durable = "ssmd-notify";
+	o.ack_wait = 60;
+	o.d.timeout = 10;
+	o.d.budget = 3600;
+	o.d.backoff_min = 1;
+	o.d.backoff_max = 300;
+	o.d.queue = 1000;
+	if (getenv("SUBJECTS") != NULL && *getenv("SUBJECTS") != '\0')
+		subjects = strdup(getenv("SUBJECTS"));
+	log_init("ssmd-notify");
+	while ((ch = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+		if (nats_conn_option(ch, optarg, &o.conn))
+			continue;
+		switch (ch) {
+		case 'c': config = optarg; break;
+		case 's': secrets = optarg; break;
+		case 'S': o.state_dir = optarg; break;
+		case 'w':
+			o.dedup_window = opt_duration("--dedup-window", optarg, 1,
+			    OPT_LONGEST);
+			break;
+		case 'D': o.d.dead_letter = optarg; break;
+		case 't':
+			o.d.timeout = opt_duration("--timeout", optarg, 0.1, 3600);
+			break;
+		case 'B':
+			o.d.budget = opt_duration("--retry-budget", optarg, 0,
+			    OPT_LONGEST);
+			break;
+		case 'b':
+			o.d.backoff_min = opt_duration("--backoff", optarg, 0.01,
+			    86400);
+			break;
+		case 'x':
+			o.d.backoff_max = opt_duration("--backoff-max", optarg,
+			    0.01, 86400);
+			break;
+		case 'q':
+			o.d.queue = opt_uint("--queue", optarg, 1, 1000000);
+			break;
+		case 'T':
+			o.drain = opt_duration("--drain-timeout", optarg, 0,
+			    86400);
+			break;
+		case 'a': o.d.ca_file = optarg; break;
+		case 'L': o.max_line = opt_max_line(optarg); break;
+		case 'm': mdir = optarg; break;
+		case 'j':
+			free(subjects);
+			subjects = strdup(optarg);
+			break;
+		case 'd': o.durable = optarg; break;
+		case 'v':
+			if (strcmp(optarg, "all") != 0 && strcmp(optarg, "new") != 0)
+				log_die(EX_USAGE, "bad --deliver: want new or all",
+				    "value=%s", log_q(optarg));
+			o.deliver_all = strcmp(optarg, "all") == 0;
+			break;
+		case 'k':
+			o.ack_wait = opt_duration("--ack-wait", optarg, 1, 86400);
+			break;
+		case 'h': usage(stdout, EX_OK); break;
+		case 'V':
+			puts("ssmd-notify " SSMD_VERSION);
+			return EX_OK;
+		default:
+			usage(stderr, EX_USAGE);
+		}
+	}
+	if (optind != argc)
+		usage(stderr, EX_USAGE);
+	if (config == NULL)
+		log_die(EX_USAGE, "no configuration: --config FILE or "
+		    "DESTINATIONS_CONFIG", "");
+	if (subjects != NULL)
+		parse_subjects(subjects, &o);
+	if (o.durable != NULL && (!parse_feed_name_ok(o.durable) ||
+	    strchr(o.durable, '.') != NULL))
+		log_die(EX_USAGE, "bad durable name: want 1-64 of A-Z a-z 0-9 _ -",
+		    "durable=%s", log_q(o.durable));
+	if (o.d.backoff_max < o.d.backoff_min)
+		o.d.backoff_max = o.d.backoff_min;
+	/* Everything about the configuration is checked before any send. */
+	if (conf_load(&c, config, secrets, &e) != CONF_OK)
+		log_die(EX_CONFIG, "bad configuration", "file=%s field=%s "
+		    "error=%s", log_q(e.file), log_q(e.field), log_q(e.msg));
+	ensure_dir(o.state_dir);
+	if (o.d.dead_letter == NULL) {
+		snprintf(dl, sizeof(dl), "%s/dead-letter.jsonl", o.state_dir);
+		o.d.dead_letter = dl;
+	}
+	opt_metrics(mdir, "ssmd-notify");
+	sig_init();
+	srand48((long)time(NULL) ^ (long)getpid());
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		log_die(EX_SOFTWARE, "cannot initialise libcurl", "");
+	log_info("starting", "destinations=%zu mode=%s", c.ndests,
+	    o.nsubjects > 0 ? "nats" : "stdin");
+	for (size_t i = 0; i < c.ndests; i++)
+		log_info("destination", "name=%s type=%s url=%s rate=%g burst=%g "
+		    "rules=%zu", log_q(c.dests[i].name),
+		    conf_type_name(c.dests[i].type), log_q(c.dests[i].redacted),
+		    c.dests[i].rate, c.dests[i].burst, c.dests[i].nrules);
+	rc = notify_run(&o, &c);
+	conf_free(&c);
+	curl_global_cleanup();
+	free(subjects);
+	return rc;
+}
