@@ -69,7 +69,7 @@ conf_redact_url(const char *url)
 	if ((out = malloc(n + 1)) == NULL)
 		return NULL;
 	snprintf(out, n + 1, "%.*s%.*s%s", (int)(p + 3 - url), url,
-	    (int)(end - host), host, *end != '\0' ? "/…" : "");
+	    (int)(end - host), host, *end != '\0' ? "/..." : "");
 	return out;
 }
 

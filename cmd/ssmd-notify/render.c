@@ -255,6 +255,11 @@ render_default(json_t *fire)
 		json_object_foreach(payload, key, v) {
 			label = render_label(key);
 			val = render_value(key, v);
+			/* windowMs shows as "Window: 5m": the unit is in the value */
+			if (label != NULL && json_is_number(v) &&
+			    (ends_with(key, "Ms") || ends_with(key, "_ms")) &&
+			    strlen(label) > 3)
+				label[strlen(label) - 3] = '\0';
 			if (label != NULL && val != NULL) {
 				flatten(val);
 				fprintf(f, "%s%s: %s", len || ftell(f) ? "\n" :
