@@ -65,7 +65,7 @@ conf_redact_url(const char *url)
 	at = memchr(host, '@', (size_t)(end - host));
 	if (at != NULL)
 		host = at + 1;
-	n = (size_t)(p + 3 - url) + (size_t)(end - host) + 3;
+	n = (size_t)(p + 3 - url) + (size_t)(end - host) + 4;
 	if ((out = malloc(n + 1)) == NULL)
 		return NULL;
 	snprintf(out, n + 1, "%.*s%.*s%s", (int)(p + 3 - url), url,
@@ -373,6 +373,27 @@ bad:
 	return CONF_BAD;
 }
 
+/* "Alerts <alerts@example.com>" sends from alerts@example.com. */
+static enum conf_result
+from_address(struct conf_dest *d, const char *file, const char *where,
+    struct conf_error *e)
+{
+	const char	*lt, *gt;
+	char		 field[160];
+
+	if (d->from == NULL)
+		return CONF_OK;
+	lt = strchr(d->from, '<');
+	gt = lt ? strchr(lt, '>') : NULL;
+	d->from_addr = lt && gt ? strndup(lt + 1, (size_t)(gt - lt - 1)) :
+	    strdup(d->from);
+	snprintf(field, sizeof(field), "%s.config.from", where);
+	if (d->from_addr == NULL || strchr(d->from_addr, '@') == NULL ||
+	    strpbrk(d->from_addr, " <>\r\n") != NULL)
+		return fail(e, file, field, "want an address, or Name <address>");
+	return CONF_OK;
+}
+
 static enum conf_result
 dest_secrets(struct conf_dest *d, const char *sdir, const char *where,
     struct conf_error *e)
@@ -386,8 +407,8 @@ dest_secrets(struct conf_dest *d, const char *sdir, const char *where,
 		if (read_secret(sdir, "password", 1, &d->password, field, e) ||
 		    read_secret(sdir, "username", 0, &d->username, field, e))
 			return CONF_BAD;
-		if (d->username == NULL && d->from != NULL &&
-		    (d->username = strdup(d->from)) == NULL)
+		if (d->username == NULL && d->from_addr != NULL &&
+		    (d->username = strdup(d->from_addr)) == NULL)
 			return fail(e, sdir, field, "out of memory");
 	}
 	return CONF_OK;
@@ -451,6 +472,7 @@ parse_dest(json_t *j, struct conf_dest *d, size_t i, const char *file,
 	    get_str(cfg, "tags", &d->tags, file, where, e) ||
 	    get_str(cfg, "to", &d->to, file, where, e) ||
 	    get_str(cfg, "from", &d->from, file, where, e) ||
+	    from_address(d, file, where, e) ||
 	    parse_rate(cfg, "ratePerSecond", &d->rate, file, where, e) ||
 	    parse_rate(cfg, "burst", &d->burst, file, where, e) ||
 	    dest_url(d, cfg, sdir[0] ? sdir : NULL, file, where, e) ||
@@ -553,6 +575,7 @@ free_dest(struct conf_dest *d)
 	free(d->tags);
 	free(d->to);
 	free(d->from);
+	free(d->from_addr);
 	free(d->token);
 	free(d->username);
 	free(d->password);

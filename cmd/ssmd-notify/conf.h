@@ -30,6 +30,7 @@ struct conf_dest {
 	char		*url;		/* secret: webhook, ntfy or smtp URL */
 	char		*redacted;	/* url with its path cut, for logs */
 	char		*channel, *priority, *tags, *to, *from;
+	char		*from_addr;	/* the address in from: MAIL FROM */
 	char		*token;		/* secret: ntfy bearer token */
 	char		*username, *password;	/* secret: SMTP login */
 	struct conf_rule *rules;

@@ -313,7 +313,7 @@ email_setup(struct deliver_dest *d, CURL *e)
 	free(to);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
 	curl_easy_setopt(e, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
-	curl_easy_setopt(e, CURLOPT_MAIL_FROM, d->c->from);
+	curl_easy_setopt(e, CURLOPT_MAIL_FROM, d->c->from_addr);
 	curl_easy_setopt(e, CURLOPT_MAIL_RCPT, d->rcpt);
 	curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
 	curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
@@ -467,9 +467,10 @@ classify(struct deliver_dest *d, CURL *e, CURLcode rc, char *why, size_t n,
 		return OUT_RETRY;
 	}
 	if (rc != CURLE_OK) {
+		/* The URL was checked at start: an "unsupported protocol"
+		 * now is an answer that is not HTTP, garbage to retry. */
 		snprintf(why, n, "%s", curl_easy_strerror(rc));
-		return rc == CURLE_URL_MALFORMAT ||
-		    rc == CURLE_UNSUPPORTED_PROTOCOL ? OUT_PERMANENT : OUT_RETRY;
+		return rc == CURLE_URL_MALFORMAT ? OUT_PERMANENT : OUT_RETRY;
 	}
 	if (code >= 200 && code < 300) {
 		/* An incoming webhook says "ok"; anything else is garbage. */

@@ -394,7 +394,7 @@ email_body(const struct conf_dest *d, const char *title, const char *text,
 
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
-	domain = strrchr(d->from, '@');
+	domain = strrchr(d->from_addr, '@');
 	domain = domain && domain[1] ? domain + 1 : "ssmd-notify.invalid";
 	domain += strcspn(domain, ">") == 0;
 	if ((subj = render_header(title, "\r\n ")) == NULL)

@@ -1,7 +1,7 @@
 /* route: match rules.  Comparisons are numeric when both sides are
  * numbers (JSON numbers or strings that hold one, as the payload's dollar
- * strings do), otherwise byte-wise on the text, so "gt" on RFC 3339 times
- * orders them too. */
+ * strings do).  A numeric rule value orders nothing else; a text one
+ * compares byte-wise, so "gt" on RFC 3339 times orders them too. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -84,8 +84,13 @@ route_rule(const struct conf_rule *r, json_t *fire)
 	/* A missing field differs from everything and orders with nothing. */
 	if (v == NULL)
 		return r->op == CONF_NE;
-	if (r->op <= CONF_LTE && r->numeric && number_of(v, &d))
-		return order(r, d < r->num ? -1 : d > r->num ? 1 : 0);
+	if (r->op <= CONF_LTE && r->numeric) {
+		if (number_of(v, &d))
+			return order(r, d < r->num ? -1 : d > r->num ? 1 : 0);
+		/* A number orders only with numbers. */
+		if (r->op >= CONF_GT)
+			return 0;
+	}
 	if ((text = route_text(v)) == NULL)
 		return 0;
 	switch (r->op) {
