@@ -55,8 +55,11 @@ webhooks() {
 	} > "$T/d.json"
 }
 
+# The value of metric $1 whose labels hold $2 ("" for one without labels).
 metric() {
-	awk -v m="$1" -v l="$2" 'index($0, m "{") == 1 && index($0, l) { print $2 }' "$T/m/ssmd-notify.prom"
+	awk -v m="$1" -v l="$2" '(l == "" && $1 == m) ||
+		(l != "" && index($0, m "{") == 1 && index($0, l)) { print $2 }' \
+		"$T/m/ssmd-notify.prom"
 }
 
 @test "--help lists every option and names the man page; --version" {
@@ -344,8 +347,9 @@ IN
 	notify_bg --timeout 60s --drain-timeout 1s < "$T/in" 2> "$T/err"
 	wait_for 10 test "$(jq -c . "$RECV_LOG" | wc -l)" -ge 1
 	kill -TERM $pid
-	run wait $pid
-	[ "$status" -eq 0 ]
+	st=0
+	wait $pid || st=$?
+	[ "$st" -eq 0 ]
 	grep -q 'msg="stopped with fires undelivered" jobs=3' "$T/err"
 	run jq -r '"\(.fire.id) \(.reason)"' "$T/state/dead-letter.jsonl"
 	assert_output "$(printf 'f1 undelivered at stop\nf2 undelivered at stop\nf3 undelivered at stop')"
