@@ -10,7 +10,7 @@
 #include "opt.h"
 #include "metrics.h"
 #include "nats_conn.h"
-#include "nats_sub.h"
+#include "subscribe.h"
 #include "parse.h"
 #include "sig.h"
 #include "subject.h"
@@ -62,15 +62,19 @@ main(int argc, char *argv[])
 		switch (ch) {
 		case 's': o.stream = optarg; break;
 		case 'f':
-			if (o.nfilters == NSUB_MAX_FILTERS ||
-			    !subject_pattern_ok(optarg))
-				log_die(EX_USAGE, "bad --filter (or too many)",
-				    "value=%s", log_q(optarg));
+			if (o.nfilters == NSUB_MAX_FILTERS)
+				log_die(EX_USAGE, "too many --filter options",
+				    "max=%d", NSUB_MAX_FILTERS);
+			if (!subject_pattern_ok(optarg))
+				log_die(EX_USAGE, "bad --filter: want tokens "
+				    "separated by dots, none empty, no spaces; "
+				    "'*' stands for one token, '>' (last only) "
+				    "for the rest", "value=%s", log_q(optarg));
 			o.filters[o.nfilters++] = optarg;
 			break;
 		case 'd': o.durable = optarg; break;
 		case 'S':
-			if (nsub_parse_start(optarg, &o) == -1)
+			if (subscribe_parse_start(optarg, &o) == -1)
 				log_die(EX_USAGE, "bad --start: want new, all, a "
 				    "sequence number or an RFC 3339 time",
 				    "value=%s", log_q(optarg));
@@ -110,5 +114,5 @@ main(int argc, char *argv[])
 		o.start = NSUB_ALL;
 	opt_metrics(mdir, "ssmd-nats-sub");
 	sig_init();
-	return nsub_run(&o, STDOUT_FILENO);
+	return subscribe_run(&o, STDOUT_FILENO);
 }
