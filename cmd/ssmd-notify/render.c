@@ -79,7 +79,7 @@ has_word(const char *key, const char *const *words)
 	char	low[128];
 	size_t	i;
 
-	for (i = 0; key[i] != '\0' && i < sizeof(low) - 1; i++)
+	for (i = 0; i < sizeof(low) - 1 && key[i] != '\0'; i++)
 		low[i] = (char)tolower((unsigned char)key[i]);
 	low[i] = '\0';
 	for (; *words != NULL; words++)

@@ -2,12 +2,12 @@
 #
 # Load after helpers/common:  load helpers/common; load helpers/notify
 #
-#   recv_start            start tests/tools/http-recv; exports RECV_PORT,
+#   recv_start            start tests/tools/ssmd-notify/http-recv; exports RECV_PORT,
 #                         RECV_URL (http://127.0.0.1:PORT), RECV_LOG (its
 #                         JSON lines), RECV_SCRIPT (edit to script answers)
 #   recv_count [PATH]     requests logged (under PATH) that were delivered
 #   recv_bodies PATH      the bodies logged under PATH, one per line
-#   smtp_start            start tests/tools/smtp-recv with STARTTLS and AUTH
+#   smtp_start            start tests/tools/ssmd-notify/smtp-recv with STARTTLS and AUTH
 #                         (user alerts@example.com); exports SMTP_PORT,
 #                         SMTP_LOG, SMTP_CA, SMTP_MODE
 #   fires N [FROM]        N fire lines with ids f<FROM>..., payload n=i
@@ -21,7 +21,7 @@ recv_start() {
 	: > "$RECV_LOG"
 	touch "$RECV_SCRIPT"
 	rm -f "$BATS_TEST_TMPDIR/recv.port"
-	"$ROOT/tests/tools/http-recv" --port-file "$BATS_TEST_TMPDIR/recv.port" \
+	"$ROOT/tests/tools/ssmd-notify/http-recv" --port-file "$BATS_TEST_TMPDIR/recv.port" \
 		--log "$RECV_LOG" --script "$RECV_SCRIPT" &
 	NOTIFY_PIDS="${NOTIFY_PIDS:-} $!"
 	wait_for 20 test -s "$BATS_TEST_TMPDIR/recv.port" || return 1
@@ -53,7 +53,7 @@ smtp_start() {
 	SMTP_CA=$d/ca.pem
 	SMTP_MODE=$d/mode
 	: > "$SMTP_LOG"
-	/usr/bin/python3 "$ROOT/tests/tools/smtp-recv" --port "$SMTP_PORT" \
+	/usr/bin/python3 "$ROOT/tests/tools/ssmd-notify/smtp-recv" --port "$SMTP_PORT" \
 		--cert "$d/server.pem" --key "$d/server.key" --log "$SMTP_LOG" \
 		--ready "$d/ready" --user alerts@example.com \
 		--password "${SMTP_PASSWORD:-Smtp-S3cret-pw}" --mode "$SMTP_MODE" \
