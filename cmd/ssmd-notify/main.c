@@ -41,13 +41,14 @@ usage(FILE *f, int code)
 	    "  --backoff-max D      longest retry delay (5m)\n"
 	    "  --queue N            fires queued per destination (1000)\n"
 	    "  --drain-timeout D    sending after SIGTERM (10s)\n"
-	    "  --ca-file FILE       CA bundle for HTTPS/SMTP (system's)\n"
+	    "  --ca-file FILE       CA bundle for HTTPS, SMTP and NATS TLS "
+	    "(system's)\n"
 	    "  --max-line SIZE      longest input line (1M)\n"
 	    "  --metrics-dir DIR    Prometheus text file ($SSMD_METRICS_DIR)\n"
 	    "  --subjects LIST      NATS mode: comma list ($SUBJECTS)\n"
 	    "  --url, --nats-url URL  NATS server ($NATS_URL, "
 	    NATS_CONN_DEFAULT_URL ")\n"
-	    "  --creds FILE, --tls-ca FILE  NATS credentials, CA\n"
+	    "  --creds FILE         NATS credentials\n"
 	    "  --durable NAME       consumer name (ssmd-notify)\n"
 	    "  --deliver new|all    where a new consumer starts (new)\n"
 	    "  --ack-wait D         redelivery delay after a crash (60s)\n"
@@ -101,7 +102,6 @@ main(int argc, char *argv[])
 		{ "backoff-max",	required_argument, NULL, 'x' },
 		{ "queue",		required_argument, NULL, 'q' },
 		{ "drain-timeout",	required_argument, NULL, 'T' },
-		{ "ca-file",		required_argument, NULL, 'a' },
 		{ "max-line",		required_argument, NULL, 'L' },
 		{ "metrics-dir",	required_argument, NULL, 'm' },
 		{ "subjects",		required_argument, NULL, 'j' },
@@ -170,7 +170,6 @@ main(int argc, char *argv[])
 			o.drain = opt_duration("--drain-timeout", optarg, 0,
 			    86400);
 			break;
-		case 'a': o.d.ca_file = optarg; break;
 		case 'L': o.max_line = opt_max_line(optarg); break;
 		case 'm': mdir = optarg; break;
 		case 'j':
@@ -206,6 +205,8 @@ main(int argc, char *argv[])
 	    strchr(o.durable, '.') != NULL))
 		log_die(EX_USAGE, "bad durable name: want 1-64 of A-Z a-z 0-9 _ -",
 		    "durable=%s", log_q(o.durable));
+	/* One CA file for every TLS peer: NATS, HTTPS and SMTP. */
+	o.d.ca_file = o.conn.ca;
 	if (o.d.backoff_max < o.d.backoff_min)
 		o.d.backoff_max = o.d.backoff_min;
 	/* Everything about the configuration is checked before any send. */

@@ -247,6 +247,11 @@ setup_nats(struct notify *n)
 
 	if (nats_conn_open(&n->nc, &o->conn) == -1)
 		return EX_UNAVAILABLE;
+	if ((st = natsConnection_JetStream(&n->nc.js, n->nc.nc, NULL)) !=
+	    NATS_OK) {
+		nats_conn_log("cannot get a JetStream context", st);
+		return EX_UNAVAILABLE;
+	}
 	for (i = 0; i < o->nsubjects; i++) {
 		jsSubOptions_Init(&so);
 		so.Config.AckPolicy = js_AckExplicit;
@@ -260,6 +265,17 @@ setup_nats(struct notify *n)
 			snprintf(durable, sizeof(durable), "%s-%d", o->durable, i);
 		st = js_PullSubscribe(&n->subs[i], n->nc.js, o->subjects[i],
 		    durable, NULL, &so, &jerr);
+		if (st == NATS_ERR && jerr == 0) {
+			/* The durable exists with other settings (say --deliver):
+			 * it keeps them, and its position. */
+			log_info("continuing with the existing durable consumer "
+			    "and its settings", "durable=%s detail=%s",
+			    log_q(durable), log_q(nats_GetLastError(NULL)));
+			jsSubOptions_Init(&so);
+			so.Config.AckPolicy = js_AckExplicit;
+			st = js_PullSubscribe(&n->subs[i], n->nc.js,
+			    o->subjects[i], durable, NULL, &so, &jerr);
+		}
 		if (st != NATS_OK) {
 			nats_conn_log("cannot create the consumer (is there a "
 			    "stream for the subject?)", st);
