@@ -29,6 +29,8 @@ static const struct { double rate, burst; } type_rate[] = {
 static const char *const op_names[] = { "eq", "ne", "gt", "gte", "lt",
 	"lte", "contains", "regex" };
 
+static void	free_dest(struct conf_dest *);
+
 const char *
 conf_type_name(enum conf_type t)
 {
@@ -186,8 +188,11 @@ split_path(struct conf_rule *r)
 		dot = strchr(p, '.');
 		r->path[r->npath] = dot ? strndup(p, (size_t)(dot - p)) :
 		    strdup(p);
-		if (r->path[r->npath] == NULL || r->path[r->npath][0] == '\0')
+		if (r->path[r->npath] == NULL || r->path[r->npath][0] == '\0') {
+			free(r->path[r->npath]);
+			r->path[r->npath] = NULL;
 			return CONF_BAD;
+		}
 		p = dot ? dot + 1 : p + strlen(p);
 	}
 	return CONF_OK;
@@ -463,8 +468,10 @@ parse_dest(json_t *j, struct conf_dest *d, size_t i, const char *file,
 	sdir[0] = '\0';
 	if (sref != NULL && !json_is_null(sref)) {
 		snprintf(field, sizeof(field), "%s.secretRef", where);
-		if (!json_is_object(sref))
+		if (!json_is_object(sref)) {
+			json_decref(cfg);
 			return fail(e, file, field, "not an object");
+		}
 		snprintf(sdir, sizeof(sdir), "%s/%s", secrets_dir, d->name);
 	}
 	if (get_str(cfg, "channel", &d->channel, file, where, e) ||
@@ -534,20 +541,22 @@ conf_load(struct conf *c, const char *path, const char *secrets_dir,
 	}
 	for (i = 0; i < c->ndests; i++) {
 		if (parse_dest(json_array_get(list, i), &c->dests[i], i, path,
-		    secrets_dir, e) != CONF_OK) {
-			json_decref(root);
-			return CONF_BAD;
-		}
+		    secrets_dir, e) != CONF_OK)
+			goto bad;
 		for (k = 0; k < i; k++)
 			if (strcmp(c->dests[k].name, c->dests[i].name) == 0) {
-				json_decref(root);
 				snprintf(field, sizeof(field),
 				    "destinations[%zu].name", i);
-				return fail(e, path, field, "duplicate name");
+				fail(e, path, field, "duplicate name");
+				goto bad;
 			}
 	}
 	json_decref(root);
 	return CONF_OK;
+bad:
+	json_decref(root);
+	conf_free(c);
+	return CONF_BAD;
 }
 
 static void
