@@ -297,6 +297,18 @@ IN
 	[ "$(metric ssmd_notify_sent_total 'destination="w"')" = 1 ]
 }
 
+@test "discord: an empty bucket (X-RateLimit-Remaining: 0) is waited out before the next send" {
+	echo '[{"name":"d","type":"discord","config":{"webhookUrl":"'"$RECV_URL"'/d/x"}}]' > "$T/d.json"
+	echo '/d json-rl:1.5 json' > "$RECV_SCRIPT"
+	fires 2 > "$T/in"
+	run notify < "$T/in"
+	assert_success
+	g=$(jq -s '[.[] | .t] | .[1] - .[0]' "$RECV_LOG")
+	run jq -n "$g >= 1.5 and $g < 2.5"
+	assert_output true
+	[ "$(metric ssmd_notify_rate_limited_total 'destination="d"')" = 0 ]
+}
+
 @test "5xx, hang, close mid-response and garbage are retried; 4xx is permanent" {
 	webhooks a b c d e p
 	printf '/a 500 503 ok\n/b hang ok\n/c half ok\n/d garbage ok\n/e close ok\n/p 400\n' > "$RECV_SCRIPT"

@@ -491,6 +491,29 @@ classify(struct deliver_dest *d, CURL *e, CURLcode rc, char *why, size_t n,
 	return OUT_PERMANENT;
 }
 
+/* Discord says how much of its bucket is left: when nothing is, wait for
+ * the reset it names instead of running into a 429. */
+static void
+discord_bucket(struct deliver_dest *d, CURL *e, double now)
+{
+	struct curl_header	*h;
+	double			 after;
+	char			*end;
+
+	if (d->c->type != CONF_DISCORD ||
+	    curl_easy_header(e, "X-RateLimit-Remaining", 0, CURLH_HEADER, -1,
+	    &h) != CURLHE_OK || strtol(h->value, &end, 10) != 0 ||
+	    end == h->value)
+		return;
+	if (curl_easy_header(e, "X-RateLimit-Reset-After", 0, CURLH_HEADER, -1,
+	    &h) != CURLHE_OK)
+		return;
+	after = strtod(h->value, &end);
+	if (end != h->value && after > 0 && after < 3600 &&
+	    now + after > d->paused_until)
+		d->paused_until = now + after;
+}
+
 static double
 backoff(const struct deliver *dl, unsigned attempts)
 {
@@ -515,6 +538,7 @@ ended(struct deliver *dl, CURL *e, CURLcode rc)
 	curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&d);
 	curl_multi_remove_handle(dl->multi, e);
 	out = classify(d, e, rc, why, sizeof(why), &wait);
+	discord_bucket(d, e, now);
 	curl_easy_cleanup(e);
 	curl_slist_free_all(d->hdrs);
 	curl_slist_free_all(d->rcpt);

@@ -32,7 +32,7 @@ recv_start() {
 
 recv_count() {
 	jq -c --arg p "${1:-/}" 'select((.path | startswith($p)) and
-		(.gone | not) and (.action == "ok" or .action == "json" or
+		(.gone | not) and (.action == "ok" or (.action | startswith("json")) or
 		(.action | startswith("delay"))))' "$RECV_LOG" | wc -l
 }
 
