@@ -92,7 +92,7 @@ get_str(json_t *obj, const char *key, char **out, const char *file,
 		snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
 		*out = strdup(num);
 	} else if (json_is_real(v)) {
-		snprintf(num, sizeof(num), "%.17g", json_real_value(v));
+		snprintf(num, sizeof(num), "%.15g", json_real_value(v));
 		*out = strdup(num);
 	} else if (json_is_string(v))
 		*out = strdup(json_string_value(v));
