@@ -407,8 +407,11 @@ started() {
 		nats_req "signals.momentum.fires.T$i" "$(cat "$T/one")" | grep -q '"seq"'
 	done
 	echo '[{"name":"w","type":"webhook","config":{"webhookUrl":"'"$RECV_URL"'/w","ratePerSecond":20}},{"name":"x","type":"webhook","config":{"webhookUrl":"'"$RECV_URL"'/x","ratePerSecond":20},"match":{"field":"payload.n","operator":"lte","value":"15"}}]' > "$T/d.json"
-	echo '/w delay:0.2' > "$RECV_SCRIPT"
-	echo '/x delay:0.1' >> "$RECV_SCRIPT"
+	# Both destinations take each fire at the same moment and answer after
+	# 0.3 s, so the kill below lands inside a request of each, never in the
+	# instant between an answer and its record (see ssmd-notify(1)).
+	echo '/w delay:0.3' > "$RECV_SCRIPT"
+	echo '/x delay:0.3' >> "$RECV_SCRIPT"
 	SUBJECTS='signals.>' notify_bg --url "$NATS_URL" --deliver all --ack-wait 2s 2> "$T/err1"
 	# kill in the middle of a request (the 9th to /w has reached the
 	# receiver, which is still holding its answer)
