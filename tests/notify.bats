@@ -208,6 +208,29 @@ metric() {
 	assert_output --partial "1 permanent error: SMTP 550"
 }
 
+@test "email: implicit TLS with smtps://; a server without STARTTLS gets nothing in plain text" {
+	smtp_start implicit
+	mkdir -p "$T/secrets/e"
+	echo "$SMTP_PASSWORD" > "$T/secrets/e/password"
+	echo '[{"name":"e","type":"email","config":{"smtp":"smtps://127.0.0.1:'"$SMTP_PORT"'","to":"ops@example.com","from":"alerts@example.com"},"secretRef":{"name":"e"}}]' > "$T/d.json"
+	fires 1 > "$T/in"
+	run notify --ca-file "$SMTP_CA" < "$T/in"
+	assert_success
+	run jq -r '"\(.tls) \(.user)"' "$SMTP_LOG"
+	assert_output "true alerts@example.com"
+	notify_stop
+	recv_start
+	smtp_start none
+	echo '[{"name":"e","type":"email","config":{"smtp":"127.0.0.1:'"$SMTP_PORT"'","to":"ops@example.com","from":"alerts@example.com"}}]' > "$T/d.json"
+	fires 1 2 > "$T/in"
+	run notify --ca-file "$SMTP_CA" < "$T/in"
+	assert_success
+	[ "$(wc -l < "$SMTP_LOG")" -eq 0 ]
+	run jq -r 'select(.fire.id == "f2") | "\(.attempts) \(.reason)"' "$T/state/dead-letter.jsonl"
+	assert_output --partial "1 permanent error: SMTP"
+	assert_output --partial "SSL"
+}
+
 @test "match operators on dotted paths, numeric strings compared as numbers; regex; lists of rules" {
 	webhooks \
 		'eq={"field":"payload.side","operator":"eq","value":"yes"}' \

@@ -7,8 +7,9 @@
 #                         JSON lines), RECV_SCRIPT (edit to script answers)
 #   recv_count [PATH]     requests logged (under PATH) that were delivered
 #   recv_bodies PATH      the bodies logged under PATH, one per line
-#   smtp_start            start tests/tools/ssmd-notify/smtp-recv with STARTTLS and AUTH
-#                         (user alerts@example.com); exports SMTP_PORT,
+#   smtp_start [TLS]      start tests/tools/ssmd-notify/smtp-recv with STARTTLS and AUTH
+#                         (user alerts@example.com), or TLS implicit or none;
+#                         exports SMTP_PORT,
 #                         SMTP_LOG, SMTP_CA, SMTP_MODE
 #   fires N [FROM]        N fire lines with ids f<FROM>..., payload n=i
 #   notify_stop           kill every receiver and ssmd-notify started here
@@ -52,12 +53,13 @@ smtp_start() {
 	SMTP_LOG=$d/mail.log
 	SMTP_CA=$d/ca.pem
 	SMTP_MODE=$d/mode
+	rm -f "$d/ready"
 	: > "$SMTP_LOG"
 	/usr/bin/python3 "$ROOT/tests/tools/ssmd-notify/smtp-recv" --port "$SMTP_PORT" \
 		--cert "$d/server.pem" --key "$d/server.key" --log "$SMTP_LOG" \
 		--ready "$d/ready" --user alerts@example.com \
 		--password "${SMTP_PASSWORD:-Smtp-S3cret-pw}" --mode "$SMTP_MODE" \
-		2> "$d/stderr" &
+		--tls "${1:-starttls}" 2> "$d/stderr" &
 	NOTIFY_PIDS="${NOTIFY_PIDS:-} $!"
 	wait_for 30 test -s "$d/ready" || { cat "$d/stderr" >&2; return 1; }
 	export SMTP_PORT SMTP_LOG SMTP_CA SMTP_MODE
@@ -74,8 +76,8 @@ fires() {
 notify_stop() {
 	local p
 	for p in ${NOTIFY_PIDS:-}; do
-		kill -9 "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
+		kill -9 "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
 	done
 	NOTIFY_PIDS=
 	return 0
