@@ -192,6 +192,7 @@ finish(struct deliver *dl, struct deliver_dest *d, int how, const char *why)
 {
 	struct deliver_job	*j = d->q[d->head];
 	struct deliver_fire	*f = j->f;
+	unsigned		 sup;
 
 	d->head = (d->head + 1) % (dl->o->queue + 1);
 	d->n--;
@@ -200,9 +201,11 @@ finish(struct deliver *dl, struct deliver_dest *d, int how, const char *why)
 	if (how == OUT_SENT || how == OUT_PERMANENT) {
 		if (how == OUT_PERMANENT) {
 			dead_letter(dl, d, j, why);
-			log_warn("fire dead-lettered", "destination=%s reason=%s "
-			    "attempts=%u", log_q(d->c->name), log_q(why),
-			    j->attempts);
+			if (log_rate_ok(&d->lr, &sup))
+				log_warn("fire dead-lettered", "destination=%s "
+				    "reason=%s attempts=%u suppressed=%u",
+				    log_q(d->c->name), log_q(why), j->attempts,
+				    sup);
 		}
 		if (dedup_done(dl->dd, j->key) == -1)
 			log_error("cannot write the de-duplication log", "error=%s",
