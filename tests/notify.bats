@@ -327,7 +327,7 @@ IN
 	run notify < "$T/in"
 	assert_success
 	g=$(jq -s '[.[] | .t] | .[1] - .[0]' "$RECV_LOG")
-	run jq -n "$g >= 1.5 and $g < 2.5"
+	run jq -n "$g >= 1.5 and $g < 3.0"
 	assert_output true
 	[ "$(metric ssmd_notify_rate_limited_total 'destination="d"')" = 0 ]
 }
