@@ -355,3 +355,8 @@ teardown() {
 	run prom_check "$BATS_TEST_TMPDIR/u"
 	assert_success
 }
+
+@test "ssmd-healthd --help: every option it takes, with its default, and its man page" {
+	load helpers/help
+	help_check ssmd-healthd
+}

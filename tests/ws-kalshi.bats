@@ -547,3 +547,8 @@ PY
 	[ "$status" -eq 78 ]
 	[[ "$output" == *'from="--ca-file"'* ]]
 }
+
+@test "ssmd-ws-kalshi --help: every option it takes, with its default, and its man page" {
+	load helpers/help
+	help_check ssmd-ws-kalshi
+}
