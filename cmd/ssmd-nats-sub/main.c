@@ -28,7 +28,7 @@ static const char *const help[] = {
 	"  --filter SUBJECT          wildcards allowed; repeatable (default all)",
 	"  --durable NAME            durable pull consumer (default ordered ephemeral)",
 	"  --start new|all|SEQ|TIME  start of a new consumer (default new)",
-	"  --resume-from DIR         start after the archive in DIR (with --annotate)",
+	"  --resume-from DIR         after archive DIR; needs --annotate (default none)",
 	"  --batch N                 messages taken and written at once (default 256)",
 	"  --exit-at-end             exit 0 at the end of the stream (default: wait)",
 	"Output:",

@@ -29,19 +29,19 @@ static const char *const gap_words[] = {
  * man page (tests/helpers/help.bash checks both against the option table). */
 static const char *const help[] = {
 	"Configuration:",
-	"  --config-dir DIR           with --env NAME: DIR/environments/NAME.yaml",
-	"  --env NAME|FILE            environment name, or file with --feed FILE",
-	"  --feed FILE                feed file, with --env FILE",
-	"  --feed-name NAME           feed in labels (default: file's, $SSMD_FEED, kalshi)",
+	"  --config-dir DIR           DIR/environments/NAME.yaml (default none)",
+	"  --env NAME|FILE            environment name or file (default none)",
+	"  --feed FILE                feed file, with --env FILE (default none)",
+	"  --feed-name NAME           labels' feed (default: file's, $SSMD_FEED, kalshi)",
 	"  --url URL                  WebSocket URL (default the environment's ws_url)",
 	"  --rest-url URL             REST base URL (default the environment's rest_url)",
 	"  --ca-file FILE             CA file (default ca_file, else the system's)",
 	"Markets:",
 	"  --channels LIST            comma-separated channels (default the feed file's)",
 	"  --tickers LIST             market tickers (default the feed file's)",
-	"  --series LIST              discover these series' markets (--discover)",
-	"  --events LIST              discover these events' markets (--discover)",
-	"  --status STATUS            discover markets with it (--discover)",
+	"  --series LIST              discover series' markets (default the feed file's)",
+	"  --events LIST              discover events' markets (default the feed file's)",
+	"  --status STATUS            discover with this status (default the feed file's)",
 	"  --discover                 use REST discovery (default as the feed file says)",
 	"  --no-discover              do not use REST discovery",
 	"  --page-limit N             markets per discovery page, 1-1000 (default 1000)",
@@ -70,7 +70,7 @@ static void
 usage(int code)
 {
 	opt_usage(code,
-	    "ssmd-ws-kalshi [--config-dir DIR] --env NAME|FILE [options]",
+	    "ssmd-ws-kalshi [--config-dir DIR --env NAME] [options]",
 	    help);
 }
 
