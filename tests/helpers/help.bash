@@ -15,7 +15,8 @@
 #       option starts with X, or list every one that does (ambiguous), or
 #       take the one option that does; so an option added anywhere that the
 #       table reading misses fails here;
-#     - --help shows every one of them, and shows no option PROG rejects;
+#     - --help shows every one of them, each on a line that says its
+#       default (or "required"), and shows no option PROG rejects;
 #     - the page names every one of them (as --name), and its SYNOPSIS
 #       names no option PROG rejects.
 #     Sets HELP_OPTS to the accepted options, one per line.
@@ -65,7 +66,7 @@ _help_probe() {
 
 help_check() {
 	local prog=$1 page=${2:-$ROOT/man/$1.1} sect
-	local out err rc opts x want got probe o text syn bad=0
+	local out err rc opts x want got probe o text syn line bad=0
 	[ -x "$BIN/$prog" ] || { echo "no $BIN/$prog: run make" >&2; return 1; }
 	[ -f "$page" ] || { echo "no page $page" >&2; return 1; }
 	sect=${page##*.}
@@ -128,6 +129,20 @@ help_check() {
 			echo "$prog --help shows --$o, which it does not take" >&2
 			bad=1; }
 	done
+	# Each option's line says its default (or that it is required); a
+	# --no-X beside --X, an old name, --help and --version need not.
+	while IFS= read -r line; do
+		case $line in
+		*default*|*required*|*"old name of"*|*"print th"*) continue ;;
+		esac
+		o=$(printf '%s\n' "$line" | grep -oE -- "--[a-z0-9-]+" | head -1)
+		if [[ $o == --no-* ]] && printf '%s\n' "$out" |
+		    grep -qE -- "^  (-[a-zA-Z], )?--${o#--no-}( |\$)"; then
+			continue
+		fi
+		echo "$prog --help: no default on: $line" >&2
+		bad=1
+	done < <(printf '%s\n' "$out" | grep -E '^  -')
 	# The page names each; its SYNOPSIS nothing else.
 	text=$(mandoc -Tutf8 "$page" | col -bx)
 	for o in $opts; do
