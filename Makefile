@@ -172,12 +172,12 @@ build/fuzz/obj/%.o: %.c
 
 define fuzz_prog
 build/fuzz/%: tests/fuzz/$(1)/%.c $$(patsubst %.c,build/fuzz/obj/%.o,$$(filter-out cmd/$(1)/main.c,$$(wildcard cmd/$(1)/*.c))) $(FZ_LIB)
-	clang $(FZ_CFLAGS) -Icmd/$(1) -fsanitize=fuzzer -o $$@ $$^ $(LDLIBS)
+	clang $(FZ_CFLAGS) -Icmd/$(1) -fsanitize=fuzzer -o $$@ $$(filter %.c %.o,$$^) $(LDLIBS)
 endef
 $(foreach p,$(PROGS),$(eval $(call fuzz_prog,$(p))))
 
 build/fuzz/%: tests/fuzz/lib/%.c $(FZ_LIB)
-	clang $(FZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+	clang $(FZ_CFLAGS) -fsanitize=fuzzer -o $@ $(filter %.c %.o,$^) $(LDLIBS)
 
 fuzz: $(FUZZ)
 	@for f in $(FUZZ); do t=$$(basename $$f); \

@@ -68,12 +68,43 @@ set_list(struct kstrv *sv, const char *opt, const char *v, int tickers)
 }
 
 static void
+set_categories(struct kstrv *sv, const char *opt, const char *v)
+{
+	size_t	i;
+
+	if (config_strv_split(sv, v) == -1)
+		log_die(EX_OSERR, "out of memory", "");
+	for (i = 0; i < sv->n; i++)
+		if (!config_category_ok(sv->v[i]))
+			log_die(EX_USAGE, "bad category in list", "option=%s "
+			    "name=%s", opt, log_q(sv->v[i]));
+}
+
+/* SSMD_CATEGORIES and SSMD_EXCLUDE_CATEGORIES (comma lists, what the
+ * operator sets from a Connector) when no option gave them. */
+static void
+env_categories(struct kcfg *ov, int *discover)
+{
+	const char	*v;
+
+	if (ov->categories.n == 0 && (v = getenv("SSMD_CATEGORIES")) != NULL &&
+	    *v != '\0') {
+		set_categories(&ov->categories, "SSMD_CATEGORIES", v);
+		*discover = 1;
+	}
+	if (ov->exclude.n == 0 &&
+	    (v = getenv("SSMD_EXCLUDE_CATEGORIES")) != NULL && *v != '\0')
+		set_categories(&ov->exclude, "SSMD_EXCLUDE_CATEGORIES", v);
+}
+
+static void
 options(int argc, char *argv[], struct args *a, struct kcfg *ov,
     int *discover)
 {
 	enum { O_CD = 256, O_ENV, O_FEED, O_FN, O_URL, O_REST, O_CA, O_CH,
 	    O_TK, O_SE, O_EV, O_ST, O_DI, O_ND, O_SH, O_MF, O_CT, O_AT, O_SA,
-	    O_PI, O_RC, O_BM, O_GAP, O_EC, O_PL, O_RI, O_OB, O_MD };
+	    O_PI, O_RC, O_BM, O_GAP, O_EC, O_PL, O_RI, O_OB, O_MD, O_CAT,
+	    O_XCAT };
 	static const struct option lo[] = {
 		{ "config-dir", required_argument, NULL, O_CD },
 		{ "env", required_argument, NULL, O_ENV },
@@ -85,6 +116,8 @@ options(int argc, char *argv[], struct args *a, struct kcfg *ov,
 		{ "channels", required_argument, NULL, O_CH },
 		{ "tickers", required_argument, NULL, O_TK },
 		{ "series", required_argument, NULL, O_SE },
+		{ "categories", required_argument, NULL, O_CAT },
+		{ "exclude-categories", required_argument, NULL, O_XCAT },
 		{ "events", required_argument, NULL, O_EV },
 		{ "status", required_argument, NULL, O_ST },
 		{ "discover", no_argument, NULL, O_DI },
@@ -133,6 +166,13 @@ options(int argc, char *argv[], struct args *a, struct kcfg *ov,
 			break;
 		case O_EV: set_list(&ov->events, "--events", optarg, 1);
 			*discover = 1;
+			break;
+		case O_CAT: set_categories(&ov->categories, "--categories",
+			    optarg);
+			*discover = 1;
+			break;
+		case O_XCAT: set_categories(&ov->exclude,
+			    "--exclude-categories", optarg);
 			break;
 		case O_ST: config_set(&ov->status, optarg); *discover = 1; break;
 		case O_DI: *discover = 1; break;
@@ -208,9 +248,9 @@ merge(struct kcfg *c, struct kcfg *ov, int discover)
 	char	**o[] = { &ov->feed, &ov->ws_url, &ov->rest_url, &ov->ca_file,
 		    &ov->status };
 	struct kstrv	*ls[] = { &c->channels, &c->tickers, &c->series,
-		    &c->events };
+		    &c->events, &c->categories, &c->exclude };
 	struct kstrv	*lo[] = { &ov->channels, &ov->tickers, &ov->series,
-		    &ov->events };
+		    &ov->events, &ov->categories, &ov->exclude };
 	size_t		 i;
 
 	if (ov->ca_file != NULL)
@@ -274,9 +314,12 @@ static void
 discover_markets(struct args *a, struct kcfg *c, struct event_base *base,
     struct evdns_base *dns, SSL_CTX *ssl)
 {
-	struct krest_opts	 ro = { c->rest_url, ssl, &c->series,
-				    &c->events, c->status, a->page_limit,
-				    a->rest_interval, 30, 10, 120 };
+	struct krest_opts	 ro = {
+		.base_url = c->rest_url, .ssl = ssl, .series = &c->series,
+		.events = &c->events, .categories = &c->categories,
+		.exclude = &c->exclude, .status = c->status,
+		.page_limit = a->page_limit, .min_interval = a->rest_interval,
+		.timeout = 30, .max_retries = 10, .max_wait = 120 };
 	struct kstrv		 found = { NULL, 0 };
 	char			 err[1024];
 	size_t			 i;
@@ -325,6 +368,7 @@ main(int argc, char *argv[])
 	a.page_limit = 1000;
 	a.rest_interval = 0.34;
 	options(argc, argv, &a, &ov, &discover);
+	env_categories(&ov, &discover);
 	configure(&a, &c, &ov, discover);
 	config_free(&ov);
 	if ((key = kauth_load_key(c.key_pem, err, sizeof(err))) == NULL)
