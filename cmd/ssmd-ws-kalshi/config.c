@@ -353,6 +353,11 @@ env_kv(struct kcfg *c, struct yf *y, const char *k, const char *f,
 		return get_str(y, v, f, &c->rest_url);
 	if (strcmp(k, "ca_file") == 0)
 		return ca_file(c, y, f, v);
+	/* Where ssmd-connector sends the capture, and the seed's schema
+	 * tag: not ssmd-ws-kalshi's business, but part of the same file. */
+	if (strcmp(k, "transport") == 0 || strcmp(k, "storage") == 0 ||
+	    strcmp(k, "schema") == 0)
+		return 0;
 	if (strcmp(k, "keys") == 0) {
 		/* Read after the walk: "feed" may come later in the file. */
 		*(yaml_node_t **)arg = v;
