@@ -216,12 +216,23 @@ install: all
 	install -m 644 $(filter %.1,$(MANS)) $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 $(filter %.7,$(MANS)) $(DESTDIR)$(PREFIX)/share/man/man7
 	install -m 644 $(filter %.8,$(MANS)) $(DESTDIR)$(PREFIX)/share/man/man8
+	@# What the pages refer to: the example exchanges files, the
+	@# supervisor example and the throwaway-certificate maker.
+	install -d $(DESTDIR)$(PREFIX)/share/ssmd/exchanges/environments \
+	    $(DESTDIR)$(PREFIX)/share/ssmd/exchanges/feeds \
+	    $(DESTDIR)$(PREFIX)/share/ssmd/scripts
+	install -m 644 exchanges/environments/*.yaml \
+	    $(DESTDIR)$(PREFIX)/share/ssmd/exchanges/environments
+	install -m 644 exchanges/feeds/*.yaml $(DESTDIR)$(PREFIX)/share/ssmd/exchanges/feeds
+	install -m 755 scripts/supervise scripts/mkcerts \
+	    $(DESTDIR)$(PREFIX)/share/ssmd/scripts
 
 uninstall:
 	rm -f $(PROGS:%=$(DESTDIR)$(PREFIX)/bin/%) \
 	    $(notdir $(filter %.1,$(MANS)):%=$(DESTDIR)$(PREFIX)/share/man/man1/%) \
 	    $(notdir $(filter %.7,$(MANS)):%=$(DESTDIR)$(PREFIX)/share/man/man7/%) \
 	    $(notdir $(filter %.8,$(MANS)):%=$(DESTDIR)$(PREFIX)/share/man/man8/%)
+	rm -rf $(DESTDIR)$(PREFIX)/share/ssmd
 
 clean:
 	rm -rf bin build
