@@ -7,6 +7,8 @@
 #   make bench        run the benchmarks (they print ratios; never fail)
 #   make install PREFIX=/usr/local DESTDIR=
 #   make run          capture (see README.md)
+#   make image        the container image, build/ssmd-image.tar (as root;
+#                     make image-check also proves two builds are identical)
 
 PREFIX	?= /usr/local
 DESTDIR	?=
@@ -55,7 +57,7 @@ TOOLS	:= $(addprefix $(B)/tools/,$(notdir $(TOOL_SRC:.c=)))
 MANS	:= $(wildcard man/*.[1-8])
 
 .PHONY: all deps check unit integration lint bench install uninstall \
-	clean run fuzz fuzz-smoke tools FORCE
+	clean run fuzz fuzz-smoke tools image image-check FORCE
 
 all: deps $(BINS)
 
@@ -194,6 +196,19 @@ fuzz: $(FUZZ)
 fuzz-smoke: $(FUZZ)
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-5}
 
+# The image is built from the sources by the Containerfile's own build
+# stage; these are what it copies.
+IMAGE_SRC := Containerfile scripts/build-image Makefile $(wildcard lib/*.[ch] \
+	     cmd/*/*.[ch] man/*.[1-8] exchanges/*/*)
+
+image: build/ssmd-image.tar
+
+build/ssmd-image.tar: $(IMAGE_SRC)
+	scripts/build-image
+
+image-check:
+	scripts/build-image --check
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 	    $(DESTDIR)$(PREFIX)/share/man/man7 $(DESTDIR)$(PREFIX)/share/man/man8
@@ -201,12 +216,23 @@ install: all
 	install -m 644 $(filter %.1,$(MANS)) $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 $(filter %.7,$(MANS)) $(DESTDIR)$(PREFIX)/share/man/man7
 	install -m 644 $(filter %.8,$(MANS)) $(DESTDIR)$(PREFIX)/share/man/man8
+	@# What the pages refer to: the example exchanges files, the
+	@# supervisor example and the throwaway-certificate maker.
+	install -d $(DESTDIR)$(PREFIX)/share/ssmd/exchanges/environments \
+	    $(DESTDIR)$(PREFIX)/share/ssmd/exchanges/feeds \
+	    $(DESTDIR)$(PREFIX)/share/ssmd/scripts
+	install -m 644 exchanges/environments/*.yaml \
+	    $(DESTDIR)$(PREFIX)/share/ssmd/exchanges/environments
+	install -m 644 exchanges/feeds/*.yaml $(DESTDIR)$(PREFIX)/share/ssmd/exchanges/feeds
+	install -m 755 scripts/supervise scripts/mkcerts \
+	    $(DESTDIR)$(PREFIX)/share/ssmd/scripts
 
 uninstall:
 	rm -f $(PROGS:%=$(DESTDIR)$(PREFIX)/bin/%) \
 	    $(notdir $(filter %.1,$(MANS)):%=$(DESTDIR)$(PREFIX)/share/man/man1/%) \
 	    $(notdir $(filter %.7,$(MANS)):%=$(DESTDIR)$(PREFIX)/share/man/man7/%) \
 	    $(notdir $(filter %.8,$(MANS)):%=$(DESTDIR)$(PREFIX)/share/man/man8/%)
+	rm -rf $(DESTDIR)$(PREFIX)/share/ssmd
 
 clean:
 	rm -rf bin build
@@ -215,4 +241,4 @@ FORCE:
 
 .SECONDARY:
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find build -path build/image -prune -o -name '*.d' -type f -print 2>/dev/null)
