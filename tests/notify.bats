@@ -489,3 +489,8 @@ JSON
 		assert_failure 1
 	done
 }
+
+@test "ssmd-notify --help: every option it takes, with its default, and its man page" {
+	load helpers/help
+	help_check ssmd-notify
+}

@@ -22,39 +22,46 @@
 
 #define DEFAULT_STATE	"/var/lib/ssmd-notify"
 
+/* --help: one line per option with its default; kept in step with the
+ * man page (tests/helpers/help.bash checks both against the option table). */
+static const char *const help[] = {
+	"Configuration:",
+	"  --config FILE          destinations JSON (default $DESTINATIONS_CONFIG; required)",
+	"  --secrets-dir DIR      secret files in DIR/<destination>/ (default /secrets)",
+	"  --state-dir DIR        de-duplication log (default " DEFAULT_STATE ")",
+	"  --dedup-window D       how long a handled fire is remembered (default 24h)",
+	"  --dead-letter FILE     JSON lines (default STATE_DIR/dead-letter.jsonl)",
+	"Delivery:",
+	"  --timeout D            per request (default 10s)",
+	"  --retry-budget D       retrying, then the dead letters (default 1h)",
+	"  --backoff D            first retry delay, doubling (default 1s)",
+	"  --backoff-max D        longest retry delay (default 5m)",
+	"  --queue N              fires queued per destination (default 1000)",
+	"  --drain-timeout D      sending on after SIGTERM (default 10s)",
+	"  --ca-file FILE         CA for HTTPS, SMTP and tls:// (default the system's)",
+	"  --tls-ca FILE          old name of --ca-file",
+	"Input:",
+	"  --max-line SIZE        longest input line (default 1M)",
+	"  --subjects LIST        NATS mode, comma list (default $SUBJECTS, else stdin)",
+	"  --url URL              NATS server (default $NATS_URL, else " NATS_CONN_DEFAULT_URL ")",
+	"  --nats-url URL         as --url (default $NATS_URL)",
+	"  --creds FILE           NATS credentials file (default none)",
+	"  --durable NAME         consumer name (default ssmd-notify)",
+	"  --deliver new|all      start of a new consumer (default new)",
+	"  --ack-wait D           redelivery after a crash (default 60s)",
+	"Output:",
+	"  --metrics-dir DIR      keep metrics in DIR (default $SSMD_METRICS_DIR)",
+	"  -h, --help             print this help and exit",
+	"  -V, --version          print the version and exit",
+	"See ssmd-notify(1).",
+	NULL
+};
+
 static void
-usage(FILE *f, int code)
+usage(int code)
 {
-	fprintf(f,
-	    "usage: ssmd-notify [--config FILE] [options] < fires.jsonl\n"
-	    "       ssmd-notify [--config FILE] --subjects LIST [--url URL] "
-	    "[options]\n"
-	    "  --config FILE        destinations JSON ($DESTINATIONS_CONFIG)\n"
-	    "  --secrets-dir DIR    secrets at DIR/<destination>/ (/secrets)\n"
-	    "  --state-dir DIR      de-duplication log (" DEFAULT_STATE ")\n"
-	    "  --dedup-window D     how long a sent fire is remembered (24h)\n"
-	    "  --dead-letter FILE   JSON lines (STATE_DIR/dead-letter.jsonl)\n"
-	    "  --timeout D          per request (10s)\n"
-	    "  --retry-budget D     retry a fire this long, then dead-letter "
-	    "it (1h)\n"
-	    "  --backoff D          first retry delay, doubling (1s)\n"
-	    "  --backoff-max D      longest retry delay (5m)\n"
-	    "  --queue N            fires queued per destination (1000)\n"
-	    "  --drain-timeout D    sending after SIGTERM (10s)\n"
-	    "  --ca-file FILE       CA bundle for HTTPS, SMTP and NATS TLS "
-	    "(system's)\n"
-	    "  --max-line SIZE      longest input line (1M)\n"
-	    "  --metrics-dir DIR    Prometheus text file ($SSMD_METRICS_DIR)\n"
-	    "  --subjects LIST      NATS mode: comma list ($SUBJECTS)\n"
-	    "  --url, --nats-url URL  NATS server ($NATS_URL, "
-	    NATS_CONN_DEFAULT_URL ")\n"
-	    "  --creds FILE         NATS credentials\n"
-	    "  --durable NAME       consumer name (ssmd-notify)\n"
-	    "  --deliver new|all    where a new consumer starts (new)\n"
-	    "  --ack-wait D         redelivery delay after a crash (60s)\n"
-	    "  --help, --version\n"
-	    "See ssmd-notify(1).\n");
-	exit(code);
+	opt_usage(code, "ssmd-notify [--config FILE] [options] < fires.jsonl",
+	    help);
 }
 
 static void
@@ -186,16 +193,16 @@ main(int argc, char *argv[])
 		case 'k':
 			o.ack_wait = opt_duration("--ack-wait", optarg, 1, 86400);
 			break;
-		case 'h': usage(stdout, EX_OK); break;
+		case 'h': usage(EX_OK); break;
 		case 'V':
 			puts("ssmd-notify " SSMD_VERSION);
 			return EX_OK;
 		default:
-			usage(stderr, EX_USAGE);
+			usage(EX_USAGE);
 		}
 	}
 	if (optind != argc)
-		usage(stderr, EX_USAGE);
+		usage(EX_USAGE);
 	if (config == NULL)
 		log_die(EX_USAGE, "no configuration: --config FILE or "
 		    "DESTINATIONS_CONFIG", "");
