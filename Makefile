@@ -199,7 +199,7 @@ fuzz-smoke: $(FUZZ)
 # The image is built from the sources by the Containerfile's own build
 # stage; these are what it copies.
 IMAGE_SRC := Containerfile scripts/build-image Makefile $(wildcard lib/*.[ch] \
-	     cmd/*/*.[ch] man/*.[1-8] exchanges/*/*)
+	     cmd/*/*.[ch] man/*.[1-8] exchanges/*/*) scripts/supervise scripts/mkcerts
 
 image: build/ssmd-image.tar
 
