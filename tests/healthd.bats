@@ -410,3 +410,8 @@ teardown() {
 	run prom_value "$m" ssmd_last_message_timestamp '{"feed": "kalshi"}'
 	assert_output "$now.0"
 }
+
+@test "ssmd-healthd --help: every option it takes, with its default, and its man page" {
+	load helpers/help
+	help_check ssmd-healthd
+}

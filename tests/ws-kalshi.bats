@@ -572,3 +572,8 @@ PY
 	run ssmd-ws-kalshi $(wsk_opts) --channels ticker --categories $'bad\tname'
 	[ "$status" -eq 64 ]
 }
+
+@test "ssmd-ws-kalshi --help: every option it takes, with its default, and its man page" {
+	load helpers/help
+	help_check ssmd-ws-kalshi
+}

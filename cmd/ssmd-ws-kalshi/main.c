@@ -25,26 +25,55 @@ static const char *const gap_words[] = {
 	[KGAP_RESUBSCRIBE] = "resubscribe", [KGAP_EXIT] = "exit", NULL
 };
 
+/* --help: one line per option with its default; kept in step with the
+ * man page (tests/helpers/help.bash checks both against the option table). */
+static const char *const help[] = {
+	"Configuration:",
+	"  --config-dir DIR           DIR/environments/NAME.yaml (default none)",
+	"  --env NAME|FILE            environment name or file (default none)",
+	"  --feed FILE                feed file, with --env FILE (default none)",
+	"  --feed-name NAME           labels' feed (default: file's, $SSMD_FEED, kalshi)",
+	"  --url URL                  WebSocket URL (default the environment's ws_url)",
+	"  --rest-url URL             REST base URL (default the environment's rest_url)",
+	"  --ca-file FILE             CA file (default ca_file, else the system's)",
+	"Markets:",
+	"  --channels LIST            comma-separated channels (default the feed file's)",
+	"  --tickers LIST             market tickers (default the feed file's)",
+	"  --series LIST              discover series' markets (default the feed file's)",
+	"  --events LIST              discover events' markets (default the feed file's)",
+	"  --status STATUS            discover with this status (default the feed file's)",
+	"  --categories LIST          discover their series (default $SSMD_CATEGORIES)",
+	"  --exclude-categories LIST  leave them out (default $SSMD_EXCLUDE_CATEGORIES)",
+	"  --discover                 use REST discovery (default as the feed file says)",
+	"  --no-discover              do not use REST discovery",
+	"  --page-limit N             markets per discovery page, 1-1000 (default 1000)",
+	"  --rest-interval DUR        between discovery requests (default 0.34s)",
+	"  --shard-size N             markets per connection, 1-256 (default 200)",
+	"Connection:",
+	"  --max-frame BYTES          largest message accepted (default 16M)",
+	"  --connect-timeout DUR      DNS, TCP, TLS and upgrade (default 30s)",
+	"  --ack-timeout DUR          wait for a command's reply (default 10s)",
+	"  --stale-after DUR          a silent connection is dead after (default 120s)",
+	"  --ping-interval DUR        send a Ping this often; 0: never (default 30s)",
+	"  --reconnect                reconnect with backoff (default: exit)",
+	"  --backoff-max DUR          longest wait between attempts (default 60s)",
+	"  --on-gap resubscribe|exit  on a sequence gap (default resubscribe)",
+	"Output:",
+	"  --emit-control             also write acks and errors (default off)",
+	"  --out-buffer BYTES         output held for a slow reader (default 1M)",
+	"  --metrics-dir DIR          keep metrics in DIR (default $SSMD_METRICS_DIR)",
+	"  -h, --help                 print this help and exit",
+	"  -V, --version              print the version and exit",
+	"See ssmd-ws-kalshi(1).",
+	NULL
+};
+
 static void
-usage(FILE *f, int code)
+usage(int code)
 {
-	fprintf(f, "usage: ssmd-ws-kalshi [--config-dir DIR --env NAME | "
-	    "--feed FILE --env FILE]\n"
-	    "        [--feed-name NAME] [--url URL] [--rest-url URL] "
-	    "[--ca-file FILE]\n"
-	    "        [--channels LIST] [--tickers LIST] [--series LIST] "
-	    "[--events LIST]\n"
-	    "        [--status STATUS] [--discover] [--no-discover] "
-	    "[--shard-size N]\n"
-	    "        [--max-frame BYTES] [--connect-timeout DUR] "
-	    "[--ack-timeout DUR]\n"
-	    "        [--stale-after DUR] [--ping-interval DUR] [--reconnect] "
-	    "[--backoff-max DUR]\n"
-	    "        [--on-gap resubscribe|exit] [--emit-control] "
-	    "[--page-limit N]\n"
-	    "        [--rest-interval DUR] [--out-buffer BYTES] "
-	    "[--metrics-dir DIR]\n");
-	exit(code);
+	opt_usage(code,
+	    "ssmd-ws-kalshi [--config-dir DIR --env NAME] [options]",
+	    help);
 }
 
 struct args {
@@ -223,15 +252,15 @@ options(int argc, char *argv[], struct args *a, struct kcfg *ov,
 			    4096, 1ULL << 30);
 			break;
 		case O_MD: a->mdir = optarg; break;
-		case 'h': usage(stdout, EX_OK); break;
+		case 'h': usage(EX_OK); break;
 		case 'V':
 			puts("ssmd-ws-kalshi " SSMD_VERSION);
 			exit(EX_OK);
-		default: usage(stderr, EX_USAGE);
+		default: usage(EX_USAGE);
 		}
 	}
 	if (optind != argc)
-		usage(stderr, EX_USAGE);
+		usage(EX_USAGE);
 	if (a->config_dir != NULL && (a->env == NULL || a->feed_file != NULL))
 		log_die(EX_USAGE, "--config-dir goes with --env NAME (not --feed)",
 		    "");
