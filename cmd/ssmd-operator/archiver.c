@@ -3,7 +3,10 @@
  * that does not exist yet, and a Deployment (Recreate: the volume is
  * ReadWriteOnce) with one container per source:
  *
- *	ssmd-nats-sub --durable C --filter F --annotate --resume-from DIR
+ *	ssmd-nats-sub --filter F --annotate --resume-from DIR
+ *
+ * (no --durable: the archive, not a consumer, says where to resume, and
+ * ssmd-nats-sub refuses both; the consumer name stays in archiver.yaml)
  *	    | ssmd-jsonl-rotate DIR [--on-close "rclone copyto ..."]
  *
  * Deleting an Archiver never silently deletes archived data: see
@@ -338,7 +341,7 @@ static json_t *
 container(const struct cr *c, const struct arch *a, const struct src *s)
 {
 	struct cmds_archive	 o = { s->name, a->nats_url, s->stream,
-	    s->consumer, s->filter, s->dir, s->feed, a->max_age,
+	    s->filter, s->dir, s->feed, a->max_age,
 	    a->remote[0] ? a->remote : NULL, a->path };
 	json_t			*env = obj_arr(pod_env("SSMD_METRICS_DIR",
 	    POD_METRICS_DIR), OBJ_AEND), *k;

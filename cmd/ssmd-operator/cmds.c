@@ -91,7 +91,6 @@ cmds_archive(const struct cmds_archive *o)
 	arg(a, CMDS_BIN "ssmd-nats-sub");
 	opt(a, "--url", o->nats_url);
 	opt(a, "--stream", o->stream);
-	opt(a, "--durable", o->durable);
 	opt(a, "--filter", o->filter);
 	arg(a, "--annotate");
 	opt(a, "--resume-from", o->dir);

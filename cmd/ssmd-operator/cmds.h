@@ -19,7 +19,7 @@ struct cmds_connector {
 
 struct cmds_archive {
 	const char	*source;	/* the pipeline's name */
-	const char	*nats_url, *stream, *durable, *filter;
+	const char	*nats_url, *stream, *filter;
 	const char	*dir, *feed, *max_age;
 	const char	*upload;	/* remote "bucket/prefix", or NULL */
 	const char	*root;		/* local path the upload is relative to */
