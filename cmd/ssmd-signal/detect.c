@@ -367,7 +367,9 @@ detect_line(struct detect *d, const char *p, size_t n)
 	}
 	d->st.frames++;
 	state_apply(d->state, m, &f);
-	signals(d, m, &f);
+	/* windows need a clock: nothing before the input's first time */
+	if (d->st.now_us > 0)
+		signals(d, m, &f);
 	if (++d->since_expire >= EXPIRE_EVERY) {
 		d->since_expire = 0;
 		state_expire(d->state, d->st.now_us);

@@ -20,10 +20,12 @@ struct mem {
 	size_t		 kl, vl;
 };
 
-/* *pp is just inside '{' or just past a member.  Returns 1 with m set,
- * 0 at the closing brace (*pp just past it), -1 if malformed. */
+/* *pp is just inside '{' or just past a member.  Returns 1 with the key
+ * and the start of its value in m (m->vl unset: the caller skips or reads
+ * the value and moves *pp past it), 0 at the closing brace (*pp just past
+ * it), -1 if malformed. */
 static int
-next_member(const char **pp, const char *end, struct mem *m)
+next_key(const char **pp, const char *end, struct mem *m)
 {
 	const char	*p = ws(*pp, end), *e;
 
@@ -41,10 +43,30 @@ next_member(const char **pp, const char *end, struct mem *m)
 	if (p == end || *p != ':')
 		return -1;
 	p = ws(p + 1, end);
-	if (p == end || (e = json_skip(p, end)) == NULL)
+	if (p == end)
 		return -1;
 	m->v = p;
-	m->vl = (size_t)(e - p);
+	*pp = p;
+	return 1;
+}
+
+/* The same, with the value skipped and spanned. */
+static int
+next_member(const char **pp, const char *end, struct mem *m)
+{
+	const char	*e;
+	int		 r;
+
+	if ((r = next_key(pp, end, m)) != 1)
+		return r;
+	/* strings are most values: skip them without the general scan */
+	if (*m->v == '"')
+		e = json_skip_string(m->v, end);
+	else
+		e = json_skip(m->v, end);
+	if (e == NULL)
+		return -1;
+	m->vl = (size_t)(e - m->v);
 	*pp = e;
 	return 1;
 }
@@ -167,17 +189,16 @@ life_val(const struct mem *m)
 
 /* The members of msg.  Ranks: a dollar/fp form outranks the cent/integer
  * one whatever their order in the frame. */
-static int
-read_msg(const char *p, size_t n, struct frame *f)
+static const char *
+read_msg(const char *p, const char *end, struct frame *f)
 {
-	const char	*end = p + n;
 	struct mem	 m;
 	int		 r, rp = -1, rb = -1, ra = -1, rv = -1, ryp = -1, rc = -1,
 			 rdp = -1, rd = -1, rts = -1;
 	int64_t		 us;
 
-	if (n == 0 || *p != '{')
-		return -1;
+	if (p == end || *p != '{')
+		return NULL;
 	p++;
 	while ((r = next_member(&p, end, &m)) == 1) {
 		if (KEY(&m, "market_ticker")) {
@@ -266,10 +287,10 @@ read_msg(const char *p, size_t n, struct frame *f)
 		}
 	}
 	if (r < 0)
-		return -1;
+		return NULL;
 	if (rts >= 0)
 		f->has_t = 1;
-	return 0;
+	return p;
 }
 
 static int
@@ -292,29 +313,53 @@ kind_of(const struct mem *m)
 	return FRAME_OTHER;
 }
 
-/* Read the object at p[0..n) as a frame; an envelope's data recurses
- * once.  depth 0 is the line itself. */
+/* Read the object at p (up to end) as a frame; an envelope's data
+ * recurses once.  depth 0 is the line itself.  *endp is set just past the
+ * object.  data and msg are read in place, never skipped first. */
 static int
-read_obj(const char *p, size_t n, struct frame *f, int depth)
+read_obj(const char *p, const char *end, struct frame *f, int depth,
+    const char **endp)
 {
-	const char	*end = p + n, *q = ws(p, end), *msg = NULL;
+	const char	*q = ws(p, end), *msg = NULL, *e;
 	struct mem	 m;
-	size_t		 msglen = 0;
-	int		 r, kind = FRAME_OTHER, env = 0;
-	int64_t		 us, v;
+	int		 r, kind = FRAME_OTHER, env = 0, had;
+	int64_t		 us, v, keep;
 
 	if (q == end || *q != '{') {
-		f->bad = depth ? NULL : "not_object";
-		return depth ? FRAME_OTHER : FRAME_BAD;
+		f->bad = "not_object";
+		return FRAME_BAD;
 	}
 	f->data = q;
 	q++;
-	while ((r = next_member(&q, end, &m)) == 1) {
-		if (KEY(&m, "data") && depth == 0 && m.v[0] == '{') {
-			env = read_obj(m.v, m.vl, f, 1);
+	while ((r = next_key(&q, end, &m)) == 1) {
+		if (KEY(&m, "data") && depth == 0 && *m.v == '{') {
+			env = read_obj(m.v, end, f, 1, &q);
 			if (env == FRAME_BAD)
 				return FRAME_BAD;
-		} else if (KEY(&m, "ts")) {
+			continue;
+		}
+		if (KEY(&m, "msg") && *m.v == '{' && kind >= FRAME_TICKER &&
+		    kind <= FRAME_LIFECYCLE && msg == NULL) {
+			had = f->has_t;
+			keep = f->t_us;
+			f->kind = kind;
+			if ((q = read_msg(m.v, end, f)) == NULL) {
+				f->bad = "msg";
+				return FRAME_BAD;
+			}
+			if (had == 2) {		/* the envelope's time wins */
+				f->t_us = keep;
+				f->has_t = 2;
+			}
+			msg = m.v;
+			continue;
+		}
+		e = *m.v == '"' ? json_skip_string(m.v, end) : json_skip(m.v, end);
+		if (e == NULL)
+			return FRAME_BAD;
+		m.vl = (size_t)(e - m.v);
+		q = e;
+		if (KEY(&m, "ts")) {
 			/* an envelope's receive time outranks all others */
 			if (m.v[0] == '"' && depth == 0 &&
 			    time_val(m.v + 1, m.vl - 2, &us)) {
@@ -337,8 +382,7 @@ read_obj(const char *p, size_t n, struct frame *f, int depth)
 				f->has_seq = 1;
 			}
 		} else if (KEY(&m, "msg")) {
-			msg = m.v;
-			msglen = m.vl;
+			msg = m.v;	/* before its type: read at the end */
 		} else if (KEY(&m, "_received_at") && !f->has_t) {
 			if (int_val(&m, &v) && v >= 0) {
 				f->t_us = v;
@@ -346,29 +390,31 @@ read_obj(const char *p, size_t n, struct frame *f, int depth)
 			}
 		}
 	}
-	if (r < 0 || ws(q, end) != end) {
-		f->bad = r < 0 ? "syntax" : "trailing";
+	if (r < 0) {
+		f->bad = "syntax";
 		return FRAME_BAD;
 	}
+	*endp = q;
 	if (env != 0)		/* the envelope's data decided */
 		return env;
 	f->dlen = (size_t)(q - f->data);
-	if (msg != NULL && kind >= FRAME_TICKER && kind <= FRAME_LIFECYCLE) {
-		int	had = f->has_t;
-		int64_t	keep = f->t_us;
-
+	if (msg != NULL && f->kind != kind && kind >= FRAME_TICKER &&
+	    kind <= FRAME_LIFECYCLE && *msg == '{') {
+		had = f->has_t;
+		keep = f->t_us;
 		f->kind = kind;
-		if (read_msg(msg, msglen, f) == -1) {
+		if (read_msg(msg, end, f) == NULL) {
 			f->bad = "msg";
 			return FRAME_BAD;
 		}
-		if (had == 2) {		/* the envelope's time wins */
+		if (had == 2) {
 			f->t_us = keep;
 			f->has_t = 2;
 		}
-		if (f->ticker == NULL)
-			return FRAME_OTHER;
 	}
+	if (kind >= FRAME_TICKER && kind <= FRAME_LIFECYCLE &&
+	    (f->ticker == NULL || msg == NULL))
+		return FRAME_OTHER;
 	return kind;
 }
 
@@ -379,7 +425,13 @@ frame_read(const char *p, size_t n, struct frame *f)
 	f->price = f->bid = f->ask = f->volume = f->dollar_volume = -1;
 	f->yes_price = f->count = f->dprice = -1;
 	f->delta = INT64_MIN;
-	f->kind = read_obj(p, n, f, 0);
+	const char	*end = p + n, *e = end;
+
+	f->kind = read_obj(p, end, f, 0, &e);
+	if (f->kind != FRAME_BAD && ws(e, end) != end) {
+		f->kind = FRAME_BAD;
+		f->bad = "trailing";
+	}
 	if (f->kind == FRAME_BAD && f->bad == NULL)
 		f->bad = "syntax";
 	return f->kind;

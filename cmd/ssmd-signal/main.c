@@ -49,7 +49,7 @@ struct run {
 	struct wbuf	 out;
 	struct detect	*d;
 	int		 progress;
-	double		 last_prog, t0;
+	double		 last_prog, last_gauges, t0;
 	uint64_t	 last_lines;
 };
 
@@ -95,8 +95,12 @@ on_idle(void *arg)
 		return LINEIO_STOP;
 	if (r->progress && now - r->last_prog >= 1)
 		progress(r, now);
-	detect_gauges(r->d);
-	metrics_tick();
+	/* the gauges walk the markets: once a second is enough */
+	if (now - r->last_gauges >= 1) {
+		r->last_gauges = now;
+		detect_gauges(r->d);
+		metrics_tick();
+	}
 	return 0;
 }
 

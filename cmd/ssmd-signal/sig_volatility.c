@@ -27,10 +27,13 @@ static const struct sigdef_param params[] = {
 };
 
 struct st {
-	struct ring	 x;		/* logit mids at boundaries */
+	struct ring	 r2;		/* squared returns, the last nw */
+	double		 sum_w, sum_r;	/* of the window's and the recent ones */
+	double		 last_x;	/* the last boundary's logit mid */
 	int64_t		 last_k;	/* the last boundary index seen */
+	uint32_t	 pushes;	/* since the sums were last recomputed */
 	int32_t		 mid2;		/* the quote in force: bid + ask */
-	uint8_t		 init, have_mid, cond;
+	uint8_t		 init, have_mid, have_x, cond;
 	double		 vol, base, ratio;
 };
 
@@ -54,32 +57,61 @@ logit(int32_t mid2)
 	return log(p / (1 - p));
 }
 
-static double
-rms(const struct st *s, uint32_t n)
+static uint32_t
+nrec(const struct sigdef_cfg *c)
 {
-	double		 sum = 0, r;
-	uint32_t	 i;
+	uint32_t	nw = nret(c, P_WINDOW), nr = nret(c, P_RECENT);
 
-	for (i = s->x.n - n; i < s->x.n; i++) {
-		r = *(double *)ring_at(&s->x, i) - *(double *)ring_at(&s->x, i - 1);
-		sum += r * r;
+	return nr < nw ? nr : nw;
+}
+
+/* Sums from scratch, in order: running sums drift. */
+static void
+resum(const struct sigdef_cfg *c, struct st *s)
+{
+	uint32_t	i, nr = nrec(c);
+
+	s->sum_w = s->sum_r = 0;
+	for (i = 0; i < s->r2.n; i++) {
+		s->sum_w += *(double *)ring_at(&s->r2, i);
+		if (i + nr >= s->r2.n)
+			s->sum_r += *(double *)ring_at(&s->r2, i);
 	}
-	return sqrt(sum / n);
+	s->pushes = 0;
+}
+
+static void
+push_ret(const struct sigdef_cfg *c, struct st *s, double r)
+{
+	double		*slot, old = 0;
+	uint32_t	 nr = nrec(c);
+	int		 full;
+
+	r *= r;
+	if ((slot = ring_push(&s->r2, &old, &full)) == NULL)
+		return;
+	*slot = r;
+	if (full)
+		s->sum_w -= old;
+	s->sum_w += r;
+	s->sum_r += r;
+	if (s->r2.n > nr)
+		s->sum_r -= *(double *)ring_at(&s->r2, s->r2.n - 1 - nr);
+	if (++s->pushes >= 64)
+		resum(c, s);
 }
 
 static void
 figures(const struct sigdef_cfg *c, struct st *s)
 {
-	uint32_t	nw = nret(c, P_WINDOW), nr = nret(c, P_RECENT);
+	uint32_t	nw = nret(c, P_WINDOW);
 
 	s->cond = 0;
-	if (nr > nw)
-		nr = nw;
-	if (s->x.n < nw + 1)
+	if (s->r2.n < nw)
 		return;
-	s->base = rms(s, nw);
-	s->vol = rms(s, nr);
-	if (s->base <= 0)
+	s->base = sqrt(s->sum_w > 0 ? s->sum_w / nw : 0);
+	s->vol = sqrt(s->sum_r > 0 ? s->sum_r / nrec(c) : 0);
+	if (s->base <= 1e-12)
 		return;
 	s->ratio = s->vol / s->base;
 	s->cond = s->vol >= c->p[P_RATIO] * s->base;
@@ -91,24 +123,36 @@ update(const struct sigdef_cfg *c, void *v, const struct state_mkt *m,
 {
 	struct st	*s = v;
 	int64_t		 k = ev->now / (int64_t)c->p[P_INTERVAL], i, n;
-	double		*x, lx;
+	uint32_t	 nw = nret(c, P_WINDOW);
+	double		 lx;
 
 	if (!s->init) {
-		ring_init(&s->x, sizeof(double), nret(c, P_WINDOW) + 1);
+		ring_init(&s->r2, sizeof(double), nw);
 		s->init = 1;
 		s->last_k = k;
 	} else if (k > s->last_k) {
 		n = k - s->last_k;
-		if (n > nret(c, P_WINDOW) + 1)
-			n = nret(c, P_WINDOW) + 1;
 		if (!s->have_mid) {
-			while (s->x.n)
-				ring_pop(&s->x);
+			while (s->r2.n)
+				ring_pop(&s->r2);
+			s->sum_w = s->sum_r = 0;
+			s->have_x = 0;
 		} else {
+			/* every boundary passed saw the mid then in force */
 			lx = logit(s->mid2);
-			for (i = 0; i < n; i++)
-				if ((x = ring_push(&s->x, NULL, NULL)) != NULL)
-					*x = lx;
+			if (s->have_x)
+				push_ret(c, s, lx - s->last_x);
+			else
+				n--;
+			if (n - 1 >= nw) {	/* a flat window */
+				while (s->r2.n)
+					ring_pop(&s->r2);
+				n = nw + 1;
+			}
+			for (i = 1; i < n; i++)
+				push_ret(c, s, 0);
+			s->last_x = lx;
+			s->have_x = 1;
 		}
 		s->last_k = k;
 		figures(c, s);
@@ -147,7 +191,7 @@ payload(const struct sigdef_cfg *c, void *v, const struct state_mkt *m,
 static void
 release(void *v)
 {
-	ring_free(&((struct st *)v)->x);
+	ring_free(&((struct st *)v)->r2);
 }
 
 const struct sigdef sig_volatility = {

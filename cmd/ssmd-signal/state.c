@@ -15,8 +15,13 @@ struct sidst {
 	uint8_t		 used;
 };
 
+struct slot {
+	uint32_t	 h;		/* high bits of the hash: fewer derefs */
+	struct state_mkt *m;
+};
+
 struct state {
-	struct state_mkt **tab;
+	struct slot	*tab;
 	uint32_t	 mask, count, max;
 	struct state_mkt *head, *tail;	/* LRU: head is the oldest */
 	int64_t		 idle_us;
@@ -28,14 +33,25 @@ struct state {
 	struct state_stats st;
 };
 
+/* Eight bytes at a time: tickers are 20 to 40 bytes. */
 static uint64_t
 hash(const char *p, size_t n)
 {
-	uint64_t	h = 1469598103934665603ULL;
+	uint64_t	h = 0x9e3779b97f4a7c15ULL ^ n, w;
 
-	while (n--)
-		h = (h ^ (unsigned char)*p++) * 1099511628211ULL;
-	return h ^ (h >> 29);
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	if (n > 0) {
+		w = 0;
+		memcpy(&w, p, n);
+		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	return h ^ (h >> 33);
 }
 
 struct state *
@@ -211,11 +227,13 @@ lru_append(struct state *s, struct state_mkt *m)
 static uint32_t
 slot_of(const struct state *s, const char *t, size_t n, int *found)
 {
-	uint32_t		 i = (uint32_t)hash(t, n) & s->mask;
+	uint64_t		 h = hash(t, n);
+	uint32_t		 i = (uint32_t)h & s->mask, hi = (uint32_t)(h >> 32);
 	const struct state_mkt	*m;
 
-	for (; (m = s->tab[i]) != NULL; i = (i + 1) & s->mask) {
-		if (m->tlen == n && memcmp(m->ticker, t, n) == 0) {
+	for (; (m = s->tab[i].m) != NULL; i = (i + 1) & s->mask) {
+		if (s->tab[i].h == hi && m->tlen == n &&
+		    memcmp(m->ticker, t, n) == 0) {
 			*found = 1;
 			return i;
 		}
@@ -230,16 +248,17 @@ tab_delete(struct state *s, uint32_t i)
 {
 	uint32_t	j = i, k;
 
-	s->tab[i] = NULL;
+	s->tab[i].m = NULL;
 	for (;;) {
 		j = (j + 1) & s->mask;
-		if (s->tab[j] == NULL)
+		if (s->tab[j].m == NULL)
 			return;
-		k = (uint32_t)hash(s->tab[j]->ticker, s->tab[j]->tlen) & s->mask;
+		k = (uint32_t)hash(s->tab[j].m->ticker, s->tab[j].m->tlen) &
+		    s->mask;
 		/* move j to i unless its home k lies cyclically in (i, j] */
 		if ((j > i && (k <= i || k > j)) || (j < i && (k <= i && k > j))) {
 			s->tab[i] = s->tab[j];
-			s->tab[j] = NULL;
+			s->tab[j].m = NULL;
 			i = j;
 		}
 	}
@@ -264,7 +283,7 @@ state_find(struct state *s, const char *t, size_t n)
 	int		found;
 	uint32_t	i = slot_of(s, t, n, &found);
 
-	return found ? s->tab[i] : NULL;
+	return found ? s->tab[i].m : NULL;
 }
 
 struct state_mkt *
@@ -278,7 +297,7 @@ state_get(struct state *s, const char *t, size_t n, int64_t now)
 		return NULL;
 	i = slot_of(s, t, n, &found);
 	if (found) {
-		m = s->tab[i];
+		m = s->tab[i].m;
 		m->last_us = now;
 		if (m != s->tail) {
 			lru_unlink(s, m);
@@ -298,7 +317,8 @@ state_get(struct state *s, const char *t, size_t n, int64_t now)
 	m->last_us = now;
 	m->t_bid = m->t_ask = m->t_price = m->volume = m->dollar_volume = -1;
 	m->book_seq = -1;
-	s->tab[i] = m;
+	s->tab[i].m = m;
+	s->tab[i].h = (uint32_t)(hash(t, n) >> 32);
 	lru_append(s, m);
 	s->count++;
 	s->st.markets++;
