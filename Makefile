@@ -44,14 +44,18 @@ BINS	:= $(PROGS:%=bin/%)
 LIB_SRC	:= $(wildcard lib/*.c)
 LIB_OBJ	:= $(LIB_SRC:%.c=$(B)/%.o)
 LIB	:= $(B)/libssmd.a
-UNIT_SRC := $(wildcard tests/unit/test_*.c)
+# Unit tests: tests/unit/lib/ for libssmd, tests/unit/<program>/ for one
+# program's own modules.
+UNIT_SRC := $(wildcard tests/unit/*/test_*.c)
 UNITS	:= $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
-TOOL_SRC := $(wildcard tests/tools/*.c)
-TOOLS	:= $(TOOL_SRC:tests/tools/%.c=$(B)/tools/%)
+# Programs the integration tests drive (not installed): tests/tools/lib/
+# link libssmd, tests/tools/<program>/ that program's modules too.
+TOOL_SRC := $(wildcard tests/tools/*/*.c)
+TOOLS	:= $(addprefix $(B)/tools/,$(notdir $(TOOL_SRC:.c=)))
 MANS	:= $(wildcard man/*.[1-8])
 
 .PHONY: all deps check unit integration lint bench install uninstall \
-	clean run fuzz FORCE
+	clean run fuzz tools FORCE
 
 all: deps $(BINS)
 
@@ -76,25 +80,38 @@ $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-bin/%: $(B)/cmd/%/main.o $(LIB) build/.mode-$(MODE)
+# Each program: main.o, then an archive of its own modules (every
+# cmd/<prog>/*.c but main.c), then libssmd.
+define program
+$(1)_OBJ := $$(patsubst %.c,$(B)/%.o,$$(filter-out cmd/$(1)/main.c,$$(wildcard cmd/$(1)/*.c)))
+$(B)/cmd/$(1)/prog.a: $$($(1)_OBJ)
+	@mkdir -p $$(@D)
+	@rm -f $$@
+	$(AR) rcs $$@ $$^
+bin/$(1): $(B)/cmd/$(1)/main.o $(B)/cmd/$(1)/prog.a $(LIB) build/.mode-$(MODE)
 	@mkdir -p bin
-	$(CC) $(LDFLAGS) -o $@ $(B)/cmd/$*/main.o $(wildcard $(B)/cmd/$*/[!m]*.o) $(LIB) $(LDLIBS)
-
-# Extra objects of a program (cmd/<prog>/*.c besides main.c).
-define prog_objs
-bin/$(1): $(patsubst %.c,$(B)/%.o,$(filter-out cmd/$(1)/main.c,$(wildcard cmd/$(1)/*.c)))
+	$(CC) $(LDFLAGS) -o $$@ $(B)/cmd/$(1)/main.o $(B)/cmd/$(1)/prog.a $(LIB) $(LDLIBS)
+$(B)/tests/$(1)/%: tests/unit/$(1)/%.c $(B)/cmd/$(1)/prog.a $(LIB)
+	@mkdir -p $$(@D)
+	$(CC) $(XCFLAGS) -Icmd/$(1) -Itests/unit $(CFLAGS) $(LDFLAGS) -o $$@ $$< \
+	    $(B)/cmd/$(1)/prog.a $(LIB) $$$$(pkg-config --cflags --libs cmocka) $(LDLIBS)
+$(B)/tools/%: tests/tools/$(1)/%.c $(B)/cmd/$(1)/prog.a $(LIB)
+	@mkdir -p $$(@D)
+	$(CC) $(XCFLAGS) -Icmd/$(1) $(CFLAGS) $(LDFLAGS) -o $$@ $$< \
+	    $(B)/cmd/$(1)/prog.a $(LIB) $(LDLIBS)
 endef
-$(foreach p,$(PROGS),$(eval $(call prog_objs,$(p))))
+$(foreach p,$(PROGS),$(eval $(call program,$(p))))
 
-$(B)/tests/%: tests/unit/%.c $(LIB)
+$(B)/tests/lib/%: tests/unit/lib/%.c $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) \
+	$(CC) $(XCFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) \
 	    $$(pkg-config --cflags --libs cmocka) $(LDLIBS)
 
-# Small programs that integration tests drive (not installed).
-$(B)/tools/%: tests/tools/%.c $(LIB)
+$(B)/tools/%: tests/tools/lib/%.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+tools: $(TOOLS)
 
 check: all $(UNITS) $(TOOLS)
 	@SSMD_BUILD=$(B) SSMD_SAN=$(SAN) tests/run $(UNITS)
@@ -105,7 +122,8 @@ unit: all $(UNITS)
 integration: all $(TOOLS)
 	@SSMD_BUILD=$(B) SSMD_SAN=$(SAN) tests/run --bats-only
 
-lint:
+lint: $(BINS)
+	@scripts/check-layout $(B)
 	@# A manpath of our own pages, so Xr between them resolves.
 	@rm -rf build/manpath && mkdir -p build/manpath/man1 build/manpath/man7
 	@cp $(filter %.1,$(MANS)) build/manpath/man1/ && cp $(filter %.7,$(MANS)) build/manpath/man7/

@@ -205,6 +205,6 @@ lineio_loop(struct lineio *r, const struct lineio_ops *ops, void *arg)
 			continue;
 		}
 		if (lineio_fill(r, ops->tick_ms) == LINEIO_ERROR)
-			return -1;
+			return LINEIO_EREAD;
 	}
 }

@@ -62,9 +62,10 @@ size_t	lineio_pending(const struct lineio *);
  * timed work.  Both return 0 to go on, LINEIO_STOP to end with success, or
  * an exit code to end with it.  After a stop signal (sig_stop) nothing
  * more is read, but what was, an unfinished last line included, still
- * goes to line().  Returns 0, an exit code, or -1 on a read error (errno
- * set). */
+ * goes to line().  Returns 0, an exit code, or LINEIO_EREAD on a read
+ * error (errno set). */
 #define LINEIO_STOP	256
+#define LINEIO_EREAD	(-1)
 
 struct lineio_ops {
 	int	(*line)(void *, const struct lineio_line *);

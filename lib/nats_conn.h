@@ -34,7 +34,8 @@ struct nats_conn {
 #define NATS_CONN_LONGOPTS \
 	{ "url",	required_argument, NULL, 'u' }, \
 	{ "creds",	required_argument, NULL, 'C' }, \
-	{ "tls-ca",	required_argument, NULL, 'A' }
+	{ "ca-file",	required_argument, NULL, 'A' }, \
+	{ "tls-ca",	required_argument, NULL, 'A' }	/* old name, kept */
 /* Take one of them; returns 1 if ch was one. */
 int	nats_conn_option(int ch, const char *arg, struct nats_conn_opts *);
 

@@ -1,4 +1,6 @@
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sysexits.h>
 
 #include "log.h"
@@ -53,4 +55,23 @@ opt_metrics(const char *dir, const char *prog)
 	if (metrics_open(dir, prog, NULL) == -1)
 		log_die(EX_CANTCREAT, "metrics directory is not writable",
 		    "dir=%s", log_q(dir ? dir : getenv("SSMD_METRICS_DIR")));
+}
+
+int
+opt_word(const char *opt, const char *v, const char *const words[])
+{
+	char	want[256];
+	size_t	len = 0;
+	int	i, n;
+
+	for (n = 0; words[n] != NULL; n++)
+		if (strcmp(v, words[n]) == 0)
+			return n;
+	want[0] = '\0';
+	for (i = 0; i < n && len < sizeof(want); i++)
+		len += (size_t)snprintf(want + len, sizeof(want) - len, "%s%s",
+		    i == 0 ? "" : i == n - 1 ? " or " : ", ", words[i]);
+	log_die(EX_USAGE, "bad option value", "option=%s value=%s want=%s",
+	    opt, log_q(v), log_q(want));
+	return -1;	/* not reached */
 }

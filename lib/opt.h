@@ -15,6 +15,10 @@ uint64_t	opt_uint(const char *opt, const char *v, uint64_t min,
 		    uint64_t max);
 uint64_t	opt_size(const char *opt, const char *v, uint64_t min,
 		    uint64_t max);
+/* One of a NULL-terminated list of words: its index.  Anything else exits
+ * 64 with "bad OPT: want a, b or c". */
+int		opt_word(const char *opt, const char *v,
+		    const char *const words[]);
 /* --max-line: 1 byte to 1G. */
 size_t		opt_max_line(const char *v);
 /* Open the metrics file (metrics_open) or exit 73. */

@@ -642,8 +642,8 @@ conn_readcb(struct bufferevent *bev, void *arg)
 	ws_conn_enter(c);
 	if (c->state == WS_ST_UPGRADE)
 		client_read_head(c);
-	else if (c->state == WS_ST_HTTP && c->srv != NULL) {
-		ws_server_http_read(c);
+	else if (c->state == WS_ST_HTTP && c->http_read != NULL) {
+		c->http_read(c);
 		/* Frames may follow the upgrade request in one read. */
 		if (c->state == WS_ST_OPEN &&
 		    evbuffer_get_length(bufferevent_get_input(bev)) > 0)

@@ -1,5 +1,5 @@
-/* ws_int: what ws.c (connections, client) and ws_server.c share.  Not a
- * public interface. */
+/* ws_int: what ws.c (connections, client) and the server
+ * (cmd/ssmd-kalshi-sim/ws_server.c) share.  Not a public interface. */
 #ifndef SSMD_WS_INT_H
 #define SSMD_WS_INT_H
 
@@ -34,6 +34,9 @@ struct ws_conn {
 	struct event		*kick;		/* resume reading buffered input */
 	struct ev_token_bucket_cfg *rate;
 	struct ws_server	*srv;		/* server side */
+	/* Server side: reads and answers HTTP requests before the upgrade.
+	 * Set by the server so that ws.c (and every client) never links it. */
+	void			(*http_read)(struct ws_conn *);
 	struct ws_frag		*frag;		/* fragmented message being sent */
 	enum ws_state		 state;
 	int			 server;
@@ -76,8 +79,6 @@ int	ws_parse_head(char *head, char **first, struct ws_http_req *);
 /* Does a comma-separated header value list contain token (any case)? */
 int	ws_has_token(const char *list, const char *token);
 void	ws_peer_name(int fd, char *out, size_t len);
-/* Server: read and answer HTTP requests on c (ws_server.c). */
-void	ws_server_http_read(struct ws_conn *);
 void	ws_nodelay(int fd);
 
 #endif

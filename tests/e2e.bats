@@ -3,20 +3,17 @@
 # ssmd-ws-kalshi -> ssmd-stamp -> tee -> ssmd-jsonl-rotate and ssmd-nats-pub
 # -> nats-server (JetStream) -> ssmd-nats-sub -> a second archive, watched by
 # ssmd-healthd; the supervisor example; and `make run`.
-# Every test skips while a program it needs is not built yet.
+# A program or helper that a test needs and that is missing fails it.
 load helpers/common
 load helpers/healthd
-[ -f "$BATS_TEST_DIRNAME/helpers/sim.bash" ] && load helpers/sim
-[ -f "$BATS_TEST_DIRNAME/helpers/nats.bash" ] && load helpers/nats
+load helpers/sim
+load helpers/nats
 
 needs() {
 	local p
 	for p in "$@"; do
-		[ -x "$BIN/$p" ] || skip "needs $p"
+		[ -x "$BIN/$p" ] || { echo "missing program: $BIN/$p" >&2; return 1; }
 	done
-	if [ "$(type -t sim_start)" != function ]; then
-		skip "needs tests/helpers/sim.bash"
-	fi
 }
 
 setup() {
@@ -44,7 +41,7 @@ teardown() {
 }
 
 gone() {
-	! kill -0 "$1" 2>/dev/null
+	if kill -0 "$1" 2>/dev/null; then return 1; fi
 }
 
 # corpus N FILE: N distinct Kalshi ticker frames built from the fixtures,
@@ -96,7 +93,6 @@ stamp_lines_are() {
 
 @test "e2e: sim -> ws-kalshi -> stamp -> tee -> rotate + nats-pub -> nats-sub -> rotate: every frame once, byte-exact; health follows" {
 	needs ssmd-ws-kalshi ssmd-kalshi-sim ssmd-jsonl-rotate ssmd-nats-pub ssmd-nats-sub
-	[ "$(type -t nats_start)" = function ] || skip "needs tests/helpers/nats.bash"
 	N=1500
 	corpus $N "$W/corpus.jsonl"
 	nats_start
@@ -265,7 +261,7 @@ os.execvp(sys.argv[1], sys.argv[1:])' make -C "$ROOT" "${mk[@]}" run \
 }
 
 @test "e2e: scripts/run with credentials and an unknown ENV is a configuration error" {
-	[ -x "$BIN/ssmd-ws-kalshi" ] || skip "needs ssmd-ws-kalshi"
+	needs ssmd-ws-kalshi
 	run env KALSHI_API_KEY=id KALSHI_PRIVATE_KEY_FILE=/nonexistent ENV=nope \
 	    DATA="$W/data" SSMD_RUN_DIR="$W/run" "$ROOT/scripts/run"
 	assert_failure 78

@@ -33,7 +33,7 @@ start_pipeline() {
 }
 
 gone() {
-	! kill -0 "$1" 2>/dev/null
+	if kill -0 "$1" 2>/dev/null; then return 1; fi
 }
 
 # Every line of the archive, annotation removed, sorted by _nats_seq, as

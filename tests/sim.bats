@@ -196,7 +196,7 @@ PY
 	sim_stop
 	sim_start --rate 0 --seed 8 --start-time 1770897600 --markets 300
 	probe --frames 500 --send "$sub"
-	! cmp -s "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/out"
+	run ! cmp -s "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/out"
 	# Every type of the 2026 shapes shows up, and each line is JSON.
 	json_lines_ok "$BATS_TEST_TMPDIR/a"
 	run jq -r .type "$BATS_TEST_TMPDIR/a"

@@ -32,7 +32,7 @@ data_lines() {
 	[ "$CL_RC" -eq 0 ]
 	json_lines_ok "$W/out"
 	grep -q '"event":"open"' "$SIM_CMDS"
-	! grep -q 'upgrade refused' "$SIM_LOG"
+	run ! grep -q 'upgrade refused' "$SIM_LOG"
 	grep -q 'msg="stopping" signal=15' "$W/err"
 	# The Close frame went out: the simulator saw code 1000.
 	wait_for 10 grep -q 'client gone.*code=1000' "$SIM_LOG"
@@ -48,7 +48,7 @@ data_lines() {
 	sim_start --markets 3 --rate 200
 	KALSHI_PRIVATE_KEY=$(cat "$SIM_KEY_PKCS1") wsk_client --channels ticker
 	wait_for 20 wsk_has 5 ticker
-	! grep -q 'BEGIN' "$W/err"
+	run ! grep -q 'BEGIN' "$W/err"
 }
 
 @test "wrong key: HTTP 401, exit 77" {
@@ -67,8 +67,8 @@ data_lines() {
 	[ "$status" -eq 69 ]
 	[[ "$output" == *"tls"* ]]
 	# The TLS handshake failed, so no HTTP request reached the server.
-	! grep -q 'upgrade' "$SIM_LOG"
-	! grep -q '"event":"open"' "$SIM_CMDS" 2>/dev/null
+	run ! grep -q 'upgrade' "$SIM_LOG"
+	run ! grep -q '"event":"open"' "$SIM_CMDS" 2>/dev/null
 }
 
 @test "subscribe commands are exactly the protocol sheet's" {
@@ -330,7 +330,7 @@ data_lines() {
 	wait_for 20 grep -q 'msg="exchange error" conn=0 id=1 code=16' "$W/err"
 	grep -q '^{"id":1,"type":"error","msg":{"code":16,' "$W/out"
 	sleep 3
-	! wsk_gone "$CL_PID"
+	run ! wsk_gone "$CL_PID"
 	[ "$(wsk_count ticker)" -eq 0 ]
 	kill -TERM "$CL_PID"
 	wsk_wait_client 20

@@ -6,10 +6,11 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include "hd_serve.h"
+#include "serve.h"
 #include "log.h"
 #include "opt.h"
 #include "parse.h"
+#include "prom.h"
 
 static void
 usage(FILE *f, int code)
@@ -21,18 +22,6 @@ usage(FILE *f, int code)
 	    "                    [--last-metric NAME] [--timeout SECONDS] "
 	    "[--max-file BYTES]\n");
 	exit(code);
-}
-
-static int
-metric_name_ok(const char *s)
-{
-	const char	*p;
-
-	for (p = s; *p != '\0'; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    *p == '_' || *p == ':' || (p > s && *p >= '0' && *p <= '9')))
-			return 0;
-	return p > s;
 }
 
 int
@@ -65,7 +54,7 @@ main(int argc, char *argv[])
 	o.dir = getenv("SSMD_METRICS_DIR");
 	if (getenv("SSMD_FEED") != NULL && *getenv("SSMD_FEED") != '\0')
 		o.src.feed = getenv("SSMD_FEED");
-	while ((ch = getopt_long(argc, argv, "l:m:s:f:S:c:L:t:M:hV", longopts,
+	while ((ch = getopt_long(argc, argv, "hV", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'l':
@@ -117,7 +106,7 @@ main(int argc, char *argv[])
 	if (o.dir == NULL || *o.dir == '\0')
 		log_die(EX_USAGE, "no metrics directory: give --metrics-dir or set "
 		    "SSMD_METRICS_DIR", "");
-	if (hd_parse_listen(listen, &o) == -1)
+	if (serve_parse_listen(listen, &o) == -1)
 		log_die(EX_USAGE, "bad --listen: want ADDR:PORT", "value=%s",
 		    log_q(listen));
 	if (!parse_feed_name_ok(o.src.feed))
@@ -126,8 +115,8 @@ main(int argc, char *argv[])
 	if (!parse_feed_name_ok(o.src.prog))
 		log_die(EX_USAGE, "bad --source: want a program name", "value=%s",
 		    log_q(o.src.prog));
-	if (!metric_name_ok(o.src.connected) || !metric_name_ok(o.src.last))
+	if (!prom_name_ok(o.src.connected) || !prom_name_ok(o.src.last))
 		log_die(EX_USAGE, "bad metric name", "connected=%s last=%s",
 		    log_q(o.src.connected), log_q(o.src.last));
-	return hd_serve(&o);
+	return serve_run(&o);
 }

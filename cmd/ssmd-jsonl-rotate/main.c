@@ -11,8 +11,11 @@
 #include "opt.h"
 #include "metrics.h"
 #include "parse.h"
-#include "rot.h"
+#include "rotate.h"
 #include "sig.h"
+
+/* --date-from: index 1 files by the wall clock. */
+static const char *const date_words[] = { "ts", "now", NULL };
 
 static void
 usage(FILE *f, int code)
@@ -65,7 +68,7 @@ main(int argc, char *argv[])
 	int		 ch;
 
 	log_init("ssmd-jsonl-rotate");
-	while ((ch = getopt_long(argc, argv, "f:d:a:s:nz:i:c:l:m:o:hV",
+	while ((ch = getopt_long(argc, argv, "hV",
 	    longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'f':
@@ -76,11 +79,8 @@ main(int argc, char *argv[])
 			o.feed = optarg;
 			break;
 		case 'd':
-			if (strcmp(optarg, "ts") != 0 &&
-			    strcmp(optarg, "now") != 0)
-				log_die(EX_USAGE, "bad --date-from: want ts or now",
-				    "value=%s", log_q(optarg));
-			o.date_now = strcmp(optarg, "now") == 0;
+			o.date_now = opt_word("--date-from", optarg,
+			    date_words) == 1;
 			break;
 		case 'a':
 			o.max_age_us = opt_duration("--max-age", optarg,
@@ -158,5 +158,5 @@ main(int argc, char *argv[])
 		    "--no-gzip (one file per day, appended)", "");
 	opt_metrics(mdir, "ssmd-jsonl-rotate");
 	sig_init();
-	return rot_run(&o, STDIN_FILENO);
+	return rotate_run(&o, STDIN_FILENO);
 }

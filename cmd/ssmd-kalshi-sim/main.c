@@ -10,7 +10,7 @@
 #include "opt.h"
 #include "metrics.h"
 #include "sig.h"
-#include "sim_srv.h"
+#include "server.h"
 
 static void
 usage(FILE *f, int code)
@@ -123,7 +123,7 @@ main(int argc, char *argv[])
 			if (o.nfaults == SIM_MAX_FAULTS)
 				log_die(EX_USAGE, "too many --fault options", "max=%d",
 				    SIM_MAX_FAULTS);
-			if (sim_fault_parse(optarg, &o.faults[o.nfaults++], err,
+			if (server_fault_parse(optarg, &o.faults[o.nfaults++], err,
 			    sizeof err) == -1)
 				log_die(EX_USAGE, "bad --fault", "err=%s", log_q(err));
 			break;
@@ -163,5 +163,5 @@ main(int argc, char *argv[])
 		log_die(EX_USAGE, "--public-key FILE is required (or --no-auth)", "");
 	opt_metrics(o.metrics_dir, "ssmd-kalshi-sim");
 	sig_init();
-	return sim_run(&o);
+	return server_run(&o);
 }

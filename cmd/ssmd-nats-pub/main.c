@@ -10,10 +10,13 @@
 #include "opt.h"
 #include "metrics.h"
 #include "nats_conn.h"
-#include "nats_pub.h"
+#include "publish.h"
 #include "parse.h"
 #include "sig.h"
 #include "subject.h"
+
+/* --msg-id: index 0 is the one that sets Msg-Ids. */
+static const char *const msgid_words[] = { "sha256", "none", NULL };
 
 static void
 usage(FILE *f, int code)
@@ -101,11 +104,7 @@ main(int argc, char *argv[])
 			    0, OPT_LONGEST) * 1e9);
 			break;
 		case 'I':
-			if (strcmp(optarg, "sha256") != 0 &&
-			    strcmp(optarg, "none") != 0)
-				log_die(EX_USAGE, "bad --msg-id: want sha256 or none",
-				    "value=%s", log_q(optarg));
-			o.msgid = strcmp(optarg, "none") != 0;
+			o.msgid = opt_word("--msg-id", optarg, msgid_words) == 0;
 			break;
 		case 'P':
 			o.max_pending = (unsigned)opt_uint("--max-pending",
@@ -129,9 +128,8 @@ main(int argc, char *argv[])
 			o.max_line = opt_max_line(optarg);
 			break;
 		case 'i':
-			if ((o.invalid = npub_policy(optarg)) == -1)
-				log_die(EX_USAGE, "bad --invalid: want publish, "
-				    "reject or stop", "value=%s", log_q(optarg));
+			o.invalid = opt_word("--invalid", optarg,
+			    publish_policies);
 			break;
 		case 'r': o.reject_path = optarg; break;
 		case 'g': o.progress = 1; break;
@@ -166,5 +164,5 @@ main(int argc, char *argv[])
 		    "");
 	opt_metrics(mdir, "ssmd-nats-pub");
 	sig_init();
-	return npub_run(&o, STDIN_FILENO);
+	return publish_run(&o, STDIN_FILENO);
 }

@@ -10,7 +10,7 @@
 #include "opt.h"
 #include "metrics.h"
 #include "nats_conn.h"
-#include "nats_sub.h"
+#include "subscribe.h"
 #include "parse.h"
 #include "sig.h"
 #include "subject.h"
@@ -70,7 +70,7 @@ main(int argc, char *argv[])
 			break;
 		case 'd': o.durable = optarg; break;
 		case 'S':
-			if (nsub_parse_start(optarg, &o) == -1)
+			if (subscribe_parse_start(optarg, &o) == -1)
 				log_die(EX_USAGE, "bad --start: want new, all, a "
 				    "sequence number or an RFC 3339 time",
 				    "value=%s", log_q(optarg));
@@ -110,5 +110,5 @@ main(int argc, char *argv[])
 		o.start = NSUB_ALL;
 	opt_metrics(mdir, "ssmd-nats-sub");
 	sig_init();
-	return nsub_run(&o, STDOUT_FILENO);
+	return subscribe_run(&o, STDOUT_FILENO);
 }

@@ -42,7 +42,7 @@ main(int argc, char *argv[])
 	log_init("ssmd-stamp");
 	if (getenv("SSMD_FEED") != NULL && *getenv("SSMD_FEED") != '\0')
 		o.feed = getenv("SSMD_FEED");
-	while ((ch = getopt_long(argc, argv, "f:m:l:i:r:hV", longopts,
+	while ((ch = getopt_long(argc, argv, "hV", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'f':
@@ -55,9 +55,7 @@ main(int argc, char *argv[])
 			o.max_line = opt_max_line(optarg);
 			break;
 		case 'i':
-			if ((o.policy = stamp_policy(optarg)) == -1)
-				log_die(EX_USAGE, "bad --invalid: want keep, "
-				    "reject or stop", "value=%s", log_q(optarg));
+			o.policy = opt_word("--invalid", optarg, stamp_policies);
 			break;
 		case 'r':
 			o.reject_path = optarg;

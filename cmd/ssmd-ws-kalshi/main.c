@@ -11,15 +11,19 @@
 #include <event2/event.h>
 
 #include "kauth.h"
-#include "kcap.h"
-#include "kcfg.h"
-#include "krest.h"
+#include "capture.h"
+#include "config.h"
+#include "discover.h"
 #include "log.h"
 #include "opt.h"
 #include "metrics.h"
 #include "parse.h"
 #include "sig.h"
 #include "tls.h"
+
+static const char *const gap_words[] = {
+	[KGAP_RESUBSCRIBE] = "resubscribe", [KGAP_EXIT] = "exit", NULL
+};
 
 static void
 usage(FILE *f, int code)
@@ -55,10 +59,10 @@ set_list(struct kstrv *sv, const char *opt, const char *v, int tickers)
 {
 	size_t	i;
 
-	if (kstrv_split(sv, v) == -1)
+	if (config_strv_split(sv, v) == -1)
 		log_die(EX_OSERR, "out of memory", "");
 	for (i = 0; tickers && i < sv->n; i++)
-		if (!kcfg_ticker_ok(sv->v[i]))
+		if (!config_ticker_ok(sv->v[i]))
 			log_die(EX_USAGE, "bad name in list", "option=%s name=%s",
 			    opt, log_q(sv->v[i]));
 }
@@ -115,11 +119,11 @@ options(int argc, char *argv[], struct args *a, struct kcfg *ov,
 				log_die(EX_USAGE, "bad --feed-name: want 1-64 of "
 				    "A-Z a-z 0-9 . _ -", "value=%s",
 				    log_q(optarg));
-			kcfg_set(&ov->feed, optarg);
+			config_set(&ov->feed, optarg);
 			break;
-		case O_URL: kcfg_set(&ov->ws_url, optarg); break;
-		case O_REST: kcfg_set(&ov->rest_url, optarg); break;
-		case O_CA: kcfg_set(&ov->ca_file, optarg); break;
+		case O_URL: config_set(&ov->ws_url, optarg); break;
+		case O_REST: config_set(&ov->rest_url, optarg); break;
+		case O_CA: config_set(&ov->ca_file, optarg); break;
 		case O_CH: set_list(&ov->channels, "--channels", optarg, 1);
 			break;
 		case O_TK: set_list(&ov->tickers, "--tickers", optarg, 1);
@@ -130,7 +134,7 @@ options(int argc, char *argv[], struct args *a, struct kcfg *ov,
 		case O_EV: set_list(&ov->events, "--events", optarg, 1);
 			*discover = 1;
 			break;
-		case O_ST: kcfg_set(&ov->status, optarg); *discover = 1; break;
+		case O_ST: config_set(&ov->status, optarg); *discover = 1; break;
 		case O_DI: *discover = 1; break;
 		case O_ND: *discover = 0; break;
 		case O_SH:
@@ -163,13 +167,7 @@ options(int argc, char *argv[], struct args *a, struct kcfg *ov,
 			    optarg, 0.01, OPT_LONGEST);
 			break;
 		case O_GAP:
-			if (strcmp(optarg, "resubscribe") == 0)
-				a->k.on_gap = KGAP_RESUBSCRIBE;
-			else if (strcmp(optarg, "exit") == 0)
-				a->k.on_gap = KGAP_EXIT;
-			else
-				log_die(EX_USAGE, "bad --on-gap: want resubscribe "
-				    "or exit", "value=%s", log_q(optarg));
+			a->k.on_gap = opt_word("--on-gap", optarg, gap_words);
 			break;
 		case O_EC: a->k.emit_control = 1; break;
 		case O_PL:
@@ -223,7 +221,7 @@ merge(struct kcfg *c, struct kcfg *ov, int discover)
 		}
 	for (i = 0; i < sizeof(ls) / sizeof(ls[0]); i++)
 		if (lo[i]->n > 0) {
-			kstrv_clear(ls[i]);
+			config_strv_clear(ls[i]);
 			*ls[i] = *lo[i];
 			lo[i]->v = NULL;
 			lo[i]->n = 0;
@@ -251,12 +249,21 @@ configure(struct args *a, struct kcfg *c, struct kcfg *ov, int discover)
 		    a->config_dir, a->env);
 		snprintf(feeds, sizeof(feeds), "%s/feeds", a->config_dir);
 	}
-	if (kcfg_load(c, a->config_dir ? envp : a->env, a->feed_file,
+	if (config_load(c, a->config_dir ? envp : a->env, a->feed_file,
 	    a->config_dir ? feeds : NULL, err, sizeof(err)) == -1)
 		log_die(EX_CONFIG, "bad configuration", "error=%s", log_q(err));
 	merge(c, ov, discover);
-	if (kcfg_check(c, err, sizeof(err)) == -1 ||
-	    kcfg_resolve_keys(c, err, sizeof(err)) == -1)
+	/* This is the Kalshi client: without a feed file the feed is
+	 * "kalshi", as ssmd-stamp's default (SSMD_FEED overrides both). */
+	if (c->feed == NULL) {
+		const char	*f = getenv("SSMD_FEED");
+
+		if (config_set(&c->feed, f != NULL && *f != '\0' ? f :
+		    "kalshi") == -1)
+			log_die(EX_OSERR, "out of memory", "");
+	}
+	if (config_check(c, err, sizeof(err)) == -1 ||
+	    config_resolve_keys(c, err, sizeof(err)) == -1)
 		log_die(EX_CONFIG, "bad configuration", "error=%s", log_q(err));
 }
 
@@ -273,8 +280,8 @@ discover_markets(struct args *a, struct kcfg *c, struct event_base *base,
 	size_t			 i;
 	int			 rc;
 
-	rc = krest_discover(base, dns, &ro, &found, err, sizeof(err));
-	if (rc == -1) {
+	rc = discover_run(base, dns, &ro, &found, err, sizeof(err));
+	if (rc == DISCOVER_STOPPED) {
 		log_info("stopping during discovery", "signal=%d",
 		    (int)sig_stop);
 		exit(EX_OK);
@@ -282,9 +289,9 @@ discover_markets(struct args *a, struct kcfg *c, struct event_base *base,
 	if (rc != 0)
 		log_die(rc, "market discovery failed", "error=%s", log_q(err));
 	for (i = 0; i < found.n; i++)
-		if (kstrv_push(&c->tickers, found.v[i], strlen(found.v[i])) == -1)
+		if (config_strv_push(&c->tickers, found.v[i], strlen(found.v[i])) == -1)
 			log_die(EX_OSERR, "out of memory", "");
-	kstrv_clear(&found);
+	config_strv_clear(&found);
 	if (c->tickers.n == 0)
 		log_die(EX_UNAVAILABLE, "discovery found no markets", "");
 }
@@ -317,7 +324,7 @@ main(int argc, char *argv[])
 	a.rest_interval = 0.34;
 	options(argc, argv, &a, &ov, &discover);
 	configure(&a, &c, &ov, discover);
-	kcfg_free(&ov);
+	config_free(&ov);
 	if ((key = kauth_load_key(c.key_pem, err, sizeof(err))) == NULL)
 		log_die(EX_CONFIG, "bad private key", "file=%s variable=%s "
 		    "error=%s", log_q(c.env_path ? c.env_path : "-"),
@@ -335,7 +342,7 @@ main(int argc, char *argv[])
 		log_die(EX_OSERR, "cannot set up the event loop", "");
 	if (c.discover)
 		discover_markets(&a, &c, base, dns, ssl);
-	kstrv_uniq(&c.tickers);
+	config_strv_uniq(&c.tickers);
 
 	a.k.feed = c.feed;
 	a.k.url = c.ws_url;
@@ -347,13 +354,13 @@ main(int argc, char *argv[])
 	a.k.tickers = c.tickers.v;
 	a.k.ntickers = c.tickers.n;
 	a.k.shard_size = c.shard_size;
-	rc = kcap_run(base, dns, &a.k);
+	rc = capture_run(base, dns, &a.k);
 
 	evdns_base_free(dns, 0);
 	event_base_free(base);
 	EVP_PKEY_free(key);
 	if (ssl != NULL)
 		SSL_CTX_free(ssl);
-	kcfg_free(&c);
+	config_free(&c);
 	return rc;
 }

@@ -1,5 +1,6 @@
 # Loaded by every bats file: libraries, paths, and helpers for real
 # processes on loopback.
+bats_require_minimum_version 1.5.0
 bats_load_library bats-support
 bats_load_library bats-assert
 bats_load_library bats-file

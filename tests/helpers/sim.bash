@@ -110,21 +110,10 @@ sim_commands() {
 	jq -c 'select(.frame) | .frame' "$SIM_CMDS"
 }
 
-# The probe is built once per run with the library of the current build.
+# The probe (tests/tools/lib/ws-probe.c) is built by make check like every
+# test tool, with the project's warning flags; a missing probe is a failure.
 ws_probe() {
-	local b=${SSMD_BUILD:-build/cc} exe
-	exe=$ROOT/$b/tests/ws-probe
-	if [ ! -x "$exe" ] || [ "$ROOT/tests/helpers/ws-probe.c" -nt "$exe" ] ||
-	    [ "$ROOT/$b/libssmd.a" -nt "$exe" ]; then
-		local san=()
-		case $b in *-san) san=(-fsanitize=address,undefined) ;; esac
-		mkdir -p "$(dirname "$exe")"
-		${CC:-cc} -std=c17 -D_GNU_SOURCE -O1 -g "${san[@]}" -I"$ROOT/lib" \
-			-o "$exe.tmp.$$" "$ROOT/tests/helpers/ws-probe.c" \
-			"$ROOT/$b/libssmd.a" \
-			$(pkg-config --libs libevent libevent_openssl openssl jansson) \
-			-lwslay -lm || return 1
-		mv "$exe.tmp.$$" "$exe"
-	fi
+	local exe=$TOOLS/ws-probe
+	[ -x "$exe" ] || { echo "ws_probe: $exe missing: run make check" >&2; return 127; }
 	"$exe" "$@"
 }

@@ -1,0 +1,546 @@
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "config.h"
+#include "parse.h"
+
+/* One YAML file being read, with what error messages need. */
+struct yf {
+	yaml_document_t	 doc;
+	const char	*path;
+	char		*err;
+	size_t		 errlen;
+};
+
+static int
+fail(struct yf *y, const char *field, const char *fmt, ...)
+{
+	char	msg[256];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(y->err, y->errlen, "%s: %s: %s", y->path, field, msg);
+	return -1;
+}
+
+int
+config_set(char **dst, const char *s)
+{
+	char	*c = NULL;
+
+	if (s != NULL && (c = strdup(s)) == NULL)
+		return -1;
+	free(*dst);
+	*dst = c;
+	return 0;
+}
+
+int
+config_strv_push(struct kstrv *sv, const char *s, size_t n)
+{
+	char	**v, *c;
+
+	if ((c = strndup(s, n)) == NULL)
+		return -1;
+	if ((v = realloc(sv->v, (sv->n + 1) * sizeof(*v))) == NULL) {
+		free(c);
+		return -1;
+	}
+	v[sv->n++] = c;
+	sv->v = v;
+	return 0;
+}
+
+void
+config_strv_clear(struct kstrv *sv)
+{
+	size_t	i;
+
+	for (i = 0; i < sv->n; i++)
+		free(sv->v[i]);
+	free(sv->v);
+	sv->v = NULL;
+	sv->n = 0;
+}
+
+int
+config_strv_split(struct kstrv *sv, const char *s)
+{
+	const char	*c;
+
+	config_strv_clear(sv);
+	while (*s != '\0') {
+		c = strchr(s, ',');
+		if (c == NULL)
+			c = s + strlen(s);
+		if (c > s && config_strv_push(sv, s, c - s) == -1)
+			return -1;
+		s = *c == ',' ? c + 1 : c;
+	}
+	return 0;
+}
+
+static int
+cmpstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void
+config_strv_uniq(struct kstrv *sv)
+{
+	size_t	i, j;
+
+	if (sv->n < 2)
+		return;
+	qsort(sv->v, sv->n, sizeof(*sv->v), cmpstr);
+	for (i = 1, j = 1; i < sv->n; i++) {
+		if (strcmp(sv->v[i], sv->v[j - 1]) == 0)
+			free(sv->v[i]);
+		else
+			sv->v[j++] = sv->v[i];
+	}
+	sv->n = j;
+}
+
+int
+config_ticker_ok(const char *s)
+{
+	size_t	n = 0;
+
+	for (; *s != '\0'; s++, n++) {
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+		    (*s >= '0' && *s <= '9') || *s == '-' || *s == '.' ||
+		    *s == '_'))
+			return 0;
+	}
+	return n >= 1 && n <= 128;
+}
+
+/* Channel names land in commands unescaped: keep them to [a-z0-9_]. */
+static int
+channel_ok(const char *s)
+{
+	size_t	n = 0;
+
+	for (; *s != '\0'; s++, n++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+		    *s == '_'))
+			return 0;
+	return n >= 1 && n <= 64;
+}
+
+static int
+yf_open(struct yf *y, const char *path, char *err, size_t errlen)
+{
+	yaml_parser_t	 p;
+	yaml_node_t	*root;
+	FILE		*f;
+	int		 rc = -1;
+
+	y->path = path;
+	y->err = err;
+	y->errlen = errlen;
+	if ((f = fopen(path, "r")) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!yaml_parser_initialize(&p)) {
+		fclose(f);
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	yaml_parser_set_input_file(&p, f);
+	if (!yaml_parser_load(&p, &y->doc)) {
+		snprintf(err, errlen, "%s: line %zu: %s", path,
+		    p.problem_mark.line + 1,
+		    p.problem ? p.problem : "YAML syntax error");
+		goto out;
+	}
+	root = yaml_document_get_root_node(&y->doc);
+	if (root == NULL || root->type != YAML_MAPPING_NODE) {
+		yaml_document_delete(&y->doc);
+		snprintf(err, errlen, "%s: want a mapping at the top", path);
+		goto out;
+	}
+	rc = 0;
+out:
+	yaml_parser_delete(&p);
+	fclose(f);
+	return rc;
+}
+
+static yaml_node_t *
+node(struct yf *y, int id)
+{
+	return yaml_document_get_node(&y->doc, id);
+}
+
+static const char *
+scalar(yaml_node_t *n)
+{
+	return n != NULL && n->type == YAML_SCALAR_NODE ?
+	    (const char *)n->data.scalar.value : NULL;
+}
+
+static int
+get_str(struct yf *y, yaml_node_t *v, const char *field, char **dst)
+{
+	const char	*s = scalar(v);
+
+	if (s == NULL || *s == '\0')
+		return fail(y, field, "want a non-empty string");
+	return config_set(dst, s) == -1 ? fail(y, field, "out of memory") : 0;
+}
+
+/* A sequence of scalars, or one scalar, each checked by ok(). */
+static int
+get_list(struct yf *y, yaml_node_t *v, const char *field,
+    struct kstrv *dst, int (*ok)(const char *))
+{
+	yaml_node_item_t	*it;
+	const char		*s;
+	char			 f[96];
+
+	config_strv_clear(dst);
+	if (scalar(v) != NULL) {
+		if (*scalar(v) == '\0')
+			return 0;	/* "key:" with nothing: an empty list */
+		if (!ok(scalar(v)))
+			return fail(y, field, "bad name %s", scalar(v));
+		return config_strv_push(dst, scalar(v), strlen(scalar(v)));
+	}
+	if (v == NULL || v->type != YAML_SEQUENCE_NODE)
+		return fail(y, field, "want a list");
+	for (it = v->data.sequence.items.start;
+	    it < v->data.sequence.items.top; it++) {
+		snprintf(f, sizeof(f), "%s[%td]", field,
+		    it - v->data.sequence.items.start);
+		if ((s = scalar(node(y, *it))) == NULL)
+			return fail(y, f, "want a string");
+		if (!ok(s))
+			return fail(y, f, "bad name \"%.64s\"", s);
+		if (config_strv_push(dst, s, strlen(s)) == -1)
+			return fail(y, f, "out of memory");
+	}
+	return 0;
+}
+
+static int
+status_ok(const char *s)
+{
+	return channel_ok(s);
+}
+
+/* Call fn for each member of mapping m; field names are prefix.key. */
+typedef int	(*kv_fn)(struct kcfg *, struct yf *, const char *key,
+		    const char *field, yaml_node_t *v, void *arg);
+
+static int
+walk(struct kcfg *c, struct yf *y, yaml_node_t *m, const char *prefix,
+    kv_fn fn, void *arg)
+{
+	yaml_node_pair_t	*p;
+	const char		*k;
+	char			 f[160];
+	int			 rc;
+
+	if (m == NULL || m->type != YAML_MAPPING_NODE)
+		return fail(y, *prefix ? prefix : "(top)", "want a mapping");
+	for (p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top;
+	    p++) {
+		if ((k = scalar(node(y, p->key))) == NULL)
+			return fail(y, *prefix ? prefix : "(top)",
+			    "keys must be strings");
+		snprintf(f, sizeof(f), "%s%s%s", prefix, *prefix ? "." : "", k);
+		if ((rc = fn(c, y, k, f, node(y, p->value), arg)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* keys.<feed>.source: only the capture's feed matters. */
+static int
+key_source(struct kcfg *c, struct yf *y, const char *k, const char *f,
+    yaml_node_t *v, void *arg)
+{
+	if (strcmp(k, "source") == 0)
+		return get_str(y, v, f, &c->key_source);
+	return 0;
+}
+
+static int
+keys_feed(struct kcfg *c, struct yf *y, const char *k, const char *f,
+    yaml_node_t *v, void *arg)
+{
+	char	field[192];
+
+	if (c->feed == NULL || strcmp(k, c->feed) != 0)
+		return 0;
+	snprintf(field, sizeof(field), "%s.source", f);
+	if (walk(c, y, v, f, key_source, NULL) == -1)
+		return -1;
+	return c->key_source == NULL ? fail(y, field, "missing") : 0;
+}
+
+/* The feed's name, from either file: both must agree. */
+static int
+set_feed(struct kcfg *c, struct yf *y, const char *field, yaml_node_t *v)
+{
+	const char	*s = scalar(v);
+
+	if (s == NULL || !parse_feed_name_ok(s))
+		return fail(y, field, "want 1-64 of A-Z a-z 0-9 . _ -");
+	if (c->feed != NULL && strcmp(c->feed, s) != 0)
+		return fail(y, field, "\"%s\", but the other file names "
+		    "feed \"%s\"", s, c->feed);
+	return config_set(&c->feed, s) == -1 ? fail(y, field, "out of memory") :
+	    0;
+}
+
+static int
+env_kv(struct kcfg *c, struct yf *y, const char *k, const char *f,
+    yaml_node_t *v, void *arg)
+{
+	if (strcmp(k, "name") == 0)
+		return scalar(v) ? 0 : fail(y, f, "want a string");
+	if (strcmp(k, "feed") == 0)
+		return set_feed(c, y, f, v);
+	if (strcmp(k, "ws_url") == 0)
+		return get_str(y, v, f, &c->ws_url);
+	if (strcmp(k, "rest_url") == 0)
+		return get_str(y, v, f, &c->rest_url);
+	if (strcmp(k, "ca_file") == 0)
+		return get_str(y, v, f, &c->ca_file);
+	if (strcmp(k, "keys") == 0) {
+		/* Read after the walk: "feed" may come later in the file. */
+		*(yaml_node_t **)arg = v;
+		return 0;
+	}
+	return fail(y, f, "unknown setting");
+}
+
+static int
+discovery_kv(struct kcfg *c, struct yf *y, const char *k, const char *f,
+    yaml_node_t *v, void *arg)
+{
+	if (strcmp(k, "series") == 0)
+		return get_list(y, v, f, &c->series, config_ticker_ok);
+	if (strcmp(k, "events") == 0)
+		return get_list(y, v, f, &c->events, config_ticker_ok);
+	if (strcmp(k, "status") == 0) {
+		if (get_str(y, v, f, &c->status) == -1)
+			return -1;
+		return status_ok(c->status) ? 0 :
+		    fail(y, f, "want a word like open");
+	}
+	return fail(y, f, "unknown setting");
+}
+
+static int
+feed_kv(struct kcfg *c, struct yf *y, const char *k, const char *f,
+    yaml_node_t *v, void *arg)
+{
+	uint64_t	u;
+
+	if (strcmp(k, "name") == 0)
+		return set_feed(c, y, f, v);
+	if (strcmp(k, "channels") == 0)
+		return get_list(y, v, f, &c->channels, channel_ok);
+	if (strcmp(k, "tickers") == 0)
+		return get_list(y, v, f, &c->tickers, config_ticker_ok);
+	if (strcmp(k, "discovery") == 0) {
+		c->discover = 1;
+		return walk(c, y, v, f, discovery_kv, NULL);
+	}
+	if (strcmp(k, "shard_size") == 0) {
+		if (parse_uint(scalar(v), 1, KCFG_SHARD_MAX, &u) == -1)
+			return fail(y, f, "want 1 to %d", KCFG_SHARD_MAX);
+		c->shard_size = u;
+		return 0;
+	}
+	return fail(y, f, "unknown setting");
+}
+
+static int
+load_env(struct kcfg *c, struct yf *y)
+{
+	yaml_node_t	*keys = NULL;
+
+	if (walk(c, y, yaml_document_get_root_node(&y->doc), "", env_kv,
+	    &keys) == -1)
+		return -1;
+	return keys == NULL ? 0 : walk(c, y, keys, "keys", keys_feed, NULL);
+}
+
+static int
+load_feed(struct kcfg *c, struct yf *y)
+{
+	return walk(c, y, yaml_document_get_root_node(&y->doc), "", feed_kv,
+	    NULL);
+}
+
+static int
+load_file(struct kcfg *c, const char *path, int env, char *err,
+    size_t errlen)
+{
+	struct yf	y;
+	int		rc;
+
+	if (config_set(env ? &c->env_path : &c->feed_path, path) == -1) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	if (yf_open(&y, path, err, errlen) == -1)
+		return -1;
+	rc = env ? load_env(c, &y) : load_feed(c, &y);
+	yaml_document_delete(&y.doc);
+	return rc;
+}
+
+int
+config_load(struct kcfg *c, const char *env_path, const char *feed_path,
+    const char *feeds_dir, char *err, size_t errlen)
+{
+	char	path[4096];
+
+	if (c->shard_size == 0)
+		c->shard_size = KCFG_SHARD_DEFAULT;
+	/* The feed file names the feed whose keys the environment holds. */
+	if (feed_path != NULL) {
+		if (load_file(c, feed_path, 0, err, errlen) == -1)
+			return -1;
+		return env_path == NULL ? 0 :
+		    load_file(c, env_path, 1, err, errlen);
+	}
+	if (env_path != NULL && load_file(c, env_path, 1, err, errlen) == -1)
+		return -1;
+	if (feed_path == NULL && feeds_dir != NULL) {
+		if (c->feed == NULL) {
+			snprintf(err, errlen, "%s: feed: missing (it names "
+			    "feeds/<feed>.yaml)", env_path);
+			return -1;
+		}
+		snprintf(path, sizeof(path), "%s/%s.yaml", feeds_dir, c->feed);
+		feed_path = path;
+	}
+	if (feed_path != NULL && load_file(c, feed_path, 0, err, errlen) == -1)
+		return -1;
+	return 0;
+}
+
+static const char *
+src_name(const struct kcfg *c)
+{
+	return c->env_path != NULL ? c->env_path : "(no environment file)";
+}
+
+int
+config_resolve_keys(struct kcfg *c, char *err, size_t errlen)
+{
+	const char	*src, *comma, *v;
+	char		 idvar[128], field[96];
+
+	snprintf(field, sizeof(field), "keys.%s.source",
+	    c->feed ? c->feed : "kalshi");
+	src = c->key_source ? c->key_source :
+	    "env:KALSHI_API_KEY,KALSHI_PRIVATE_KEY";
+	if (strncmp(src, "env:", 4) != 0 ||
+	    (comma = strchr(src + 4, ',')) == NULL || comma == src + 4 ||
+	    comma[1] == '\0' || (size_t)(comma - src - 4) >= sizeof(idvar)) {
+		snprintf(err, errlen, "%s: %s: want env:KEY_ID_VAR,"
+		    "PRIVATE_KEY_VAR", src_name(c), field);
+		return -1;
+	}
+	memcpy(idvar, src + 4, comma - src - 4);
+	idvar[comma - src - 4] = '\0';
+	if ((v = getenv(idvar)) == NULL || *v == '\0') {
+		snprintf(err, errlen, "%s: %s: environment variable %s "
+		    "(the API key id) is not set", src_name(c), field, idvar);
+		return -1;
+	}
+	if (config_set(&c->key_id, v) == -1 ||
+	    config_set(&c->key_var, comma + 1) == -1)
+		goto nomem;
+	if ((v = getenv(comma + 1)) == NULL || *v == '\0') {
+		snprintf(err, errlen, "%s: %s: environment variable %s "
+		    "(the private key, PEM text or a file) is not set",
+		    src_name(c), field, comma + 1);
+		return -1;
+	}
+	if (config_set(&c->key_pem, v) == -1)
+		goto nomem;
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+static int
+url_ok(const char *u, const char *a, const char *b)
+{
+	return u != NULL && (strncmp(u, a, strlen(a)) == 0 ||
+	    strncmp(u, b, strlen(b)) == 0);
+}
+
+int
+config_check(const struct kcfg *c, char *err, size_t errlen)
+{
+	size_t	i;
+
+	if (c->feed == NULL || !parse_feed_name_ok(c->feed)) {
+		snprintf(err, errlen, "%s: feed: missing or bad (or use --feed-name)",
+		    src_name(c));
+		return -1;
+	}
+	if (!url_ok(c->ws_url, "ws://", "wss://")) {
+		snprintf(err, errlen, "%s: ws_url: want a ws:// or wss:// URL "
+		    "(or --url)", src_name(c));
+		return -1;
+	}
+	if (c->discover && !url_ok(c->rest_url, "http://", "https://")) {
+		snprintf(err, errlen, "%s: rest_url: discovery needs an "
+		    "http:// or https:// URL (or --rest-url)", src_name(c));
+		return -1;
+	}
+	if (c->channels.n == 0) {
+		snprintf(err, errlen, "%s: channels: missing (or --channels)",
+		    c->feed_path ? c->feed_path : "(no feed file)");
+		return -1;
+	}
+	for (i = 0; i < c->channels.n; i++)
+		if (strcmp(c->channels.v[i], "orderbook_delta") == 0 &&
+		    c->tickers.n == 0 && !c->discover) {
+			snprintf(err, errlen, "%s: channels: orderbook_delta "
+			    "needs tickers or discovery",
+			    c->feed_path ? c->feed_path : "(no feed file)");
+			return -1;
+		}
+	return 0;
+}
+
+void
+config_free(struct kcfg *c)
+{
+	char	**s[] = { &c->feed, &c->ws_url, &c->rest_url, &c->ca_file,
+		    &c->key_source, &c->key_id, &c->key_pem, &c->key_var,
+		    &c->status, &c->env_path, &c->feed_path };
+	size_t	i;
+
+	if (c->key_pem != NULL)		/* may be the private key itself */
+		explicit_bzero(c->key_pem, strlen(c->key_pem));
+	for (i = 0; i < sizeof(s) / sizeof(s[0]); i++) {
+		free(*s[i]);
+		*s[i] = NULL;
+	}
+	config_strv_clear(&c->channels);
+	config_strv_clear(&c->tickers);
+	config_strv_clear(&c->series);
+	config_strv_clear(&c->events);
+}

@@ -1,0 +1,59 @@
+/* config: ssmd-ws-kalshi configuration from YAML files (libyaml).
+ *
+ * An environment file says where and as whom to connect; a feed file says
+ * what to capture.  --config-dir DIR --env NAME reads
+ * DIR/environments/NAME.yaml and DIR/feeds/<feed>.yaml (the feed named by
+ * the environment); --feed FILE --env FILE takes both paths directly.
+ * Errors name the file and the field: "kalshi.yaml: channels[2]: ...". */
+#ifndef SSMD_KCFG_H
+#define SSMD_KCFG_H
+
+#include <stddef.h>
+
+#define KCFG_SHARD_DEFAULT	200
+#define KCFG_SHARD_MAX		256
+
+struct kstrv {
+	char	**v;
+	size_t	  n;
+};
+
+struct kcfg {
+	char		*feed;		/* feed name (metric label, markers) */
+	char		*ws_url, *rest_url, *ca_file;
+	char		*key_source;	/* "env:KEY_ID_VAR,PRIVATE_KEY_VAR" */
+	char		*key_id;	/* resolved by config_resolve_keys */
+	char		*key_pem;	/* PEM text or a path to a PEM file */
+	char		*key_var;	/* the variable that held key_pem */
+	struct kstrv	 channels, tickers, series, events;
+	char		*status;	/* discovery status filter */
+	int		 discover;	/* use REST discovery */
+	unsigned	 shard_size;
+	char		*env_path, *feed_path;	/* what was read, for messages */
+};
+
+/* Read the files: env_path names the environment; feed_path the feed
+ * file, or NULL to take feeds_dir/<feed>.yaml with the feed the
+ * environment names (--config-dir mode).  Either path may be NULL to
+ * read nothing from it.  Returns 0, or -1 with err set. */
+int	config_load(struct kcfg *, const char *env_path, const char *feed_path,
+	    const char *feeds_dir, char *err, size_t errlen);
+/* Resolve key_source from the environment.  0, or -1 with err set. */
+int	config_resolve_keys(struct kcfg *, char *err, size_t errlen);
+/* Check the result of files and options together.  0 or -1 with err. */
+int	config_check(const struct kcfg *, char *err, size_t errlen);
+void	config_free(struct kcfg *);
+
+/* String lists. */
+int	config_strv_push(struct kstrv *, const char *, size_t);
+/* Split a comma-separated option value, replacing the list. */
+int	config_strv_split(struct kstrv *, const char *);
+void	config_strv_clear(struct kstrv *);
+/* Sort and drop duplicates. */
+void	config_strv_uniq(struct kstrv *);
+/* Market, series and event tickers: 1-128 of A-Z a-z 0-9 - . _ */
+int	config_ticker_ok(const char *);
+/* Replace *dst by a copy of s (NULL clears).  0 or -1. */
+int	config_set(char **dst, const char *s);
+
+#endif

@@ -1,0 +1,351 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <jansson.h>
+
+#include "discover.h"
+#include "log.h"
+#include "sig.h"
+#include "tls.h"
+#include "ts.h"
+#include "ws.h"
+
+#define BODY_MAX	(64 << 20)
+
+struct resp {
+	int	 done;
+	int	 status;	/* 0: no response */
+	char	*body;
+	size_t	 len;
+	double	 retry_after;	/* -1: none */
+	char	 why[96];
+};
+
+struct rest {
+	const struct krest_opts	*o;
+	struct event_base	*base;
+	struct evdns_base	*dns;
+	struct ws_url		 u;
+	char			 prefix[1024];	/* path, no trailing / */
+	double			 last;	/* ts_mono of the last request */
+	unsigned		 requests;
+	size_t			 skipped;
+};
+
+static int
+parse_base(struct rest *r, const char *url)
+{
+	size_t	n;
+
+	if (ws_parse_url(url, &r->u) == -1 || strchr(r->u.path, '?') != NULL ||
+	    strncmp(url, "http", 4) != 0 || strlen(r->u.path) >= sizeof(r->prefix))
+		return -1;
+	n = strlen(r->u.path);
+	memcpy(r->prefix, r->u.path, n + 1);
+	while (n > 0 && r->prefix[n - 1] == '/')
+		r->prefix[--n] = '\0';
+	return 0;
+}
+
+static void
+req_done(struct evhttp_request *req, void *arg)
+{
+	struct resp	*r = arg;
+	struct evbuffer	*in;
+	const char	*ra;
+
+	r->done = 1;
+	if (req == NULL || (r->status = evhttp_request_get_response_code(req))
+	    == 0) {
+		if (r->why[0] == '\0')
+			snprintf(r->why, sizeof(r->why), "no response "
+			    "(DNS, connect or TLS failure)");
+		return;
+	}
+	if ((ra = evhttp_find_header(evhttp_request_get_input_headers(req),
+	    "Retry-After")) != NULL)
+		r->retry_after = strtod(ra, NULL);
+	in = evhttp_request_get_input_buffer(req);
+	r->len = evbuffer_get_length(in);
+	if ((r->body = malloc(r->len + 1)) == NULL) {
+		r->status = 0;
+		snprintf(r->why, sizeof(r->why), "out of memory");
+		return;
+	}
+	evbuffer_remove(in, r->body, r->len);
+	r->body[r->len] = '\0';
+}
+
+static void
+req_error(enum evhttp_request_error e, void *arg)
+{
+	struct resp	*r = arg;
+	static const char *const names[] = { "timeout", "connection closed",
+	    "bad response", "cancelled", "data too long" };
+
+	snprintf(r->why, sizeof(r->why), "%s",
+	    (unsigned)e < sizeof(names) / sizeof(names[0]) ? names[e] :
+	    "failed");
+}
+
+static void
+fire(evutil_socket_t fd, short what, void *arg)
+{
+	if (arg != NULL)
+		*(int *)arg = 1;
+}
+
+/* What wait_loop() and get() end with. */
+enum rest_step {
+	STEP_OK = 0,
+	STEP_FAILED,		/* get(): the request could not start */
+	STEP_STOPPED,		/* a stop signal (sig_stop) came first */
+};
+
+/* Run the loop for secs (or until *done), watching for a stop signal.
+ * A timer we cannot allocate ends the wait at once: the caller's retry
+ * budget still bounds the requests. */
+static enum rest_step
+wait_loop(struct rest *r, double secs, int *done)
+{
+	struct timeval	 tv = { (time_t)secs, (suseconds_t)((secs -
+			    (time_t)secs) * 1e6) };
+	struct timeval	 slice = { 0, 200000 };
+	struct event	*sleep_ev, *wake;
+	int		 fired = 0;
+
+	if (done == NULL)
+		done = &fired;
+	sleep_ev = evtimer_new(r->base, fire, &fired);
+	/* Signals do not end a libevent wait by themselves: wake up now
+	 * and then to look at sig_stop. */
+	wake = event_new(r->base, -1, EV_PERSIST, fire, NULL);
+	if (sleep_ev == NULL || wake == NULL) {
+		if (sleep_ev != NULL)
+			event_free(sleep_ev);
+		return sig_stop ? STEP_STOPPED : STEP_OK;
+	}
+	if (secs > 0)
+		evtimer_add(sleep_ev, &tv);
+	event_add(wake, &slice);
+	while (!*done && !sig_stop)
+		event_base_loop(r->base, EVLOOP_ONCE);
+	event_free(sleep_ev);
+	event_free(wake);
+	return sig_stop ? STEP_STOPPED : STEP_OK;
+}
+
+static enum rest_step
+get(struct rest *r, const char *uri, struct resp *rs)
+{
+	struct evhttp_connection	*conn = NULL;
+	struct evhttp_request		*req;
+	struct bufferevent		*bev;
+	struct evkeyvalq		*h;
+	SSL				*ssl;
+	double				 gap = r->o->min_interval -
+					    (ts_mono() - r->last);
+	enum rest_step			 rc = STEP_FAILED;
+
+	memset(rs, 0, sizeof(*rs));
+	rs->retry_after = -1;
+	if (r->requests > 0 && gap > 0 &&
+	    wait_loop(r, gap, NULL) == STEP_STOPPED)
+		return STEP_STOPPED;
+	r->last = ts_mono();
+	r->requests++;
+	if (r->u.tls) {
+		if ((ssl = tls_client_ssl(r->o->ssl, r->u.host)) == NULL)
+			return STEP_FAILED;
+		bev = bufferevent_openssl_socket_new(r->base, -1, ssl,
+		    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
+		if (bev != NULL)
+			bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+	} else
+		bev = bufferevent_socket_new(r->base, -1, BEV_OPT_CLOSE_ON_FREE);
+	if (bev == NULL)
+		return STEP_FAILED;
+	conn = evhttp_connection_base_bufferevent_new(r->base, r->dns, bev,
+	    r->u.host, r->u.port);
+	if (conn == NULL) {
+		bufferevent_free(bev);
+		return STEP_FAILED;
+	}
+	evhttp_connection_set_timeout(conn, (int)(r->o->timeout + 0.999));
+	evhttp_connection_set_max_body_size(conn, BODY_MAX);
+	if ((req = evhttp_request_new(req_done, rs)) == NULL)
+		goto out;
+	evhttp_request_set_error_cb(req, req_error);
+	h = evhttp_request_get_output_headers(req);
+	evhttp_add_header(h, "Host", r->u.host);
+	evhttp_add_header(h, "Accept", "application/json");
+	evhttp_add_header(h, "User-Agent", "ssmd-ws-kalshi/" SSMD_VERSION);
+	/* No "Connection: close": a server that closes right after the
+	 * body can make libevent's TLS layer report the end of the stream
+	 * before the last bytes.  The reply's length ends it instead, and
+	 * the connection is dropped here. */
+	if (evhttp_make_request(conn, req, EVHTTP_REQ_GET, uri) == -1)
+		goto out;	/* req is freed by evhttp on failure */
+	rc = wait_loop(r, 0, &rs->done);
+out:
+	evhttp_connection_free(conn);
+	return rc;
+}
+
+int
+discover_parse_markets(const char *body, size_t n, struct kstrv *out,
+    char *cursor, size_t curcap, size_t *skipped, char *err, size_t errlen)
+{
+	json_t		*root, *mk, *m, *t, *c;
+	json_error_t	 je;
+	size_t		 i;
+	int		 rc = -1;
+
+	if ((root = json_loadb(body, n, 0, &je)) == NULL) {
+		snprintf(err, errlen, "response is not JSON: %s", je.text);
+		return -1;
+	}
+	mk = json_object_get(root, "markets");
+	if (!json_is_array(mk) && !json_is_null(mk)) {
+		snprintf(err, errlen, "response has no \"markets\" list");
+		goto out;
+	}
+	json_array_foreach(mk, i, m) {
+		t = json_object_get(m, "ticker");
+		if (!json_is_string(t) || !config_ticker_ok(json_string_value(t))) {
+			(*skipped)++;
+			continue;
+		}
+		if (config_strv_push(out, json_string_value(t),
+		    json_string_length(t)) == -1) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+	}
+	c = json_object_get(root, "cursor");
+	if (json_is_string(c) && json_string_length(c) >= curcap) {
+		snprintf(err, errlen, "cursor longer than %zu bytes", curcap);
+		goto out;
+	}
+	snprintf(cursor, curcap, "%s", json_is_string(c) ?
+	    json_string_value(c) : "");
+	rc = 0;
+out:
+	json_decref(root);
+	return rc;
+}
+
+/* Every page of one query (filter "series_ticker=X", or NULL). */
+static int
+query(struct rest *r, const char *key, const char *val, struct kstrv *out,
+    char *err, size_t errlen)
+{
+	struct resp	 rs;
+	char		 uri[4096], cursor[1024] = "", *ec, *ev;
+	unsigned	 tries = 0, pages = 0;
+	size_t		 before = out->n;
+	enum rest_step	 g;
+
+	for (;;) {
+		ec = evhttp_encode_uri(cursor);
+		ev = val ? evhttp_encode_uri(val) : NULL;
+		snprintf(uri, sizeof(uri), "%s/markets?limit=%u%s%s%s%s%s%s%s",
+		    r->prefix, r->o->page_limit,
+		    r->o->status ? "&status=" : "",
+		    r->o->status ? r->o->status : "",
+		    key ? "&" : "", key ? key : "", key ? "=" : "",
+		    ev ? ev : "", *cursor ? "&cursor=" : "");
+		if (*cursor)
+			strncat(uri, ec ? ec : "", sizeof(uri) - strlen(uri) - 1);
+		free(ec);
+		free(ev);
+		if ((g = get(r, uri, &rs)) == STEP_STOPPED)
+			return DISCOVER_STOPPED;
+		if (g == STEP_FAILED || rs.status == 0) {
+			snprintf(err, errlen, "GET %s: %s", uri,
+			    g == STEP_FAILED ? "cannot start the request" : rs.why);
+			free(rs.body);
+			return EX_UNAVAILABLE;
+		}
+		if (rs.status == 429 || rs.status >= 500) {
+			double	w = rs.retry_after >= 0 ? rs.retry_after :
+				    0.5 * (1 << (tries < 6 ? tries : 6));
+
+			free(rs.body);
+			if (w > r->o->max_wait)
+				w = r->o->max_wait;
+			if (++tries > r->o->max_retries) {
+				snprintf(err, errlen, "GET %s: HTTP %d, %u "
+				    "times in a row", uri, rs.status, tries);
+				return EX_UNAVAILABLE;
+			}
+			log_warn("REST request refused: waiting", "status=%d "
+			    "retry_after=%.3g uri=%s", rs.status, w,
+			    log_q(uri));
+			if (wait_loop(r, w, NULL) == STEP_STOPPED)
+				return DISCOVER_STOPPED;
+			continue;
+		}
+		if (rs.status != 200) {
+			snprintf(err, errlen, "GET %s: HTTP %d", uri, rs.status);
+			free(rs.body);
+			return EX_UNAVAILABLE;
+		}
+		tries = 0;
+		pages++;
+		if (discover_parse_markets(rs.body, rs.len, out, cursor,
+		    sizeof(cursor), &r->skipped, err, errlen) == -1) {
+			free(rs.body);
+			return EX_DATAERR;
+		}
+		free(rs.body);
+		if (*cursor == '\0')
+			break;
+	}
+	log_info("discovered", "filter=%s%s%s pages=%u markets=%zu",
+	    key ? key : "none", key ? "=" : "", val ? val : "", pages,
+	    out->n - before);
+	return 0;
+}
+
+int
+discover_run(struct event_base *base, struct evdns_base *dns,
+    const struct krest_opts *o, struct kstrv *out, char *err, size_t errlen)
+{
+	struct rest	r;
+	size_t		i;
+	int		rc = 0;
+
+	memset(&r, 0, sizeof(r));
+	r.o = o;
+	r.base = base;
+	r.dns = dns;
+	if (parse_base(&r, o->base_url) == -1) {
+		snprintf(err, errlen, "bad REST URL %s", o->base_url);
+		return EX_CONFIG;
+	}
+	if (r.u.tls && o->ssl == NULL) {
+		snprintf(err, errlen, "https:// needs a TLS context");
+		return EX_SOFTWARE;
+	}
+	if (o->series->n == 0 && o->events->n == 0)
+		rc = query(&r, NULL, NULL, out, err, errlen);
+	for (i = 0; rc == 0 && i < o->series->n; i++)
+		rc = query(&r, "series_ticker", o->series->v[i], out, err,
+		    errlen);
+	for (i = 0; rc == 0 && i < o->events->n; i++)
+		rc = query(&r, "event_ticker", o->events->v[i], out, err,
+		    errlen);
+	if (r.skipped > 0)
+		log_warn("markets without a usable ticker were skipped",
+		    "count=%zu", r.skipped);
+	return rc;
+}
