@@ -1,6 +1,6 @@
 /* sigdef: the interface of a signal.  A signal is one file that defines a
  * struct sigdef (name, parameters, update, evaluate, payload) and one row
- * in sigtab.c.  The engine keeps the market state, the edge trigger and
+ * in sigdef.c.  The engine keeps the market state, the edge trigger and
  * the output; a signal keeps its own windows per market. */
 #ifndef SSMD_SIGNAL_SIGDEF_H
 #define SSMD_SIGNAL_SIGDEF_H
@@ -69,7 +69,7 @@ struct sigdef {
 	void	(*release)(void *st);
 };
 
-/* The built-in signals (sigtab.c). */
+/* The built-in signals (sigdef.c). */
 extern const struct sigdef *const sigdef_table[];
 const struct sigdef	*sigdef_find(const char *name);
 

@@ -1,4 +1,4 @@
-/* sigtab: the built-in signals.  A new signal is one file and one row. */
+/* sigdef: the table of built-in signals.  A new signal is one file and one row. */
 #include <string.h>
 
 #include "sigdef.h"
