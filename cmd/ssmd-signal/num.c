@@ -22,13 +22,15 @@ num_dec(const char *p, size_t n, int places, int64_t *out)
 	if (*p == '-' || *p == '+')
 		neg = *p++ == '-';
 	for (; p < end && *p >= '0' && *p <= '9'; p++, digits++) {
-		if (v > (INT64_MAX / 10) / 10000)
+		if (v > (INT64_MAX - 9) / 10)
 			return NUM_BAD;
 		v = v * 10 + (*p - '0');
 	}
 	if (p < end && *p == '.') {
 		for (p++; p < end && *p >= '0' && *p <= '9'; p++, digits++) {
 			if (frac < places) {
+				if (v > (INT64_MAX - 9) / 10)
+					return NUM_BAD;
 				v = v * 10 + (*p - '0');
 				frac++;
 			} else if (frac == places) {
@@ -39,8 +41,11 @@ num_dec(const char *p, size_t n, int places, int64_t *out)
 	}
 	if (p != end || digits == 0)
 		return NUM_BAD;
-	for (; frac < places; frac++)
+	for (; frac < places; frac++) {
+		if (v > INT64_MAX / 10 - 1)
+			return NUM_BAD;
 		v *= 10;
+	}
 	v += round;
 	*out = neg ? -v : v;
 	return NUM_OK;
