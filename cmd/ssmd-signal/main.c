@@ -234,13 +234,13 @@ main(int argc, char *argv[])
 			break;
 		case 'L':
 			config_list();
-			return EX_OK;
+			goto done;
 		case 'h':
 			usage(stdout, EX_OK);
 			break;
 		case 'V':
 			puts(PROG " " SSMD_VERSION);
-			return EX_OK;
+			goto done;
 		default:
 			usage(stderr, EX_USAGE);
 		}
@@ -301,4 +301,8 @@ main(int argc, char *argv[])
 	filter_free(flt);
 	config_free(&cfg);
 	return rc;
+done:
+	free(params);
+	filter_free(flt);
+	return EX_OK;
 }

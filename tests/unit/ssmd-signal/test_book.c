@@ -168,7 +168,7 @@ static void
 t_eviction(void **st)
 {
 	struct state	*s = state_new(3, 10, no_release, NULL);
-	char		 t[8];
+	char		 t[16];
 	int		 i;
 
 	for (i = 0; i < 5; i++) {

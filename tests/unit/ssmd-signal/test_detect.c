@@ -119,6 +119,7 @@ t_momentum(void **st)
 	for (t = 0; t < 1800; t += 5)
 		quote(&r, t, 45, 47);
 	assert_int_equal(finish(&r), 0);
+	free(r.out);
 
 	for (dir = -1; dir <= 1; dir += 2) {
 		start(&r, "momentum", NULL, NULL);
