@@ -15,7 +15,7 @@ config_init(struct config *c)
 	int	i, j;
 
 	memset(c, 0, sizeof(*c));
-	for (i = 0; sigdef_table[i] != NULL && i < SIGDEF_MAX; i++) {
+	for (i = 0; i < SIGDEF_MAX && sigdef_table[i] != NULL; i++) {
 		c->all[i].def = sigdef_table[i];
 		c->all[i].name = sigdef_table[i]->name;
 		c->all[i].rearm_us = SIGDEF_REARM_DEFAULT;
@@ -166,7 +166,7 @@ config_list(void)
 			if (p->kind == SIGDEF_DURATION)
 				printf("  %s=%gs", p->name, p->def / SIGDEF_US);
 			else
-				printf("  %s=%g", p->name, p->def);
+				printf("  %s=%.15g", p->name, p->def);
 			printf("\t%s\n", p->doc ? p->doc : "");
 		}
 	}

@@ -40,7 +40,7 @@ usage(FILE *f, int code)
 "  --metrics-dir DIR        write DIR/ssmd-signal.prom\n"
 "  --progress               a progress line on stderr every second\n"
 "  --list                   print the signals, parameters and defaults\n"
-"  --help, --version\n");
+"  -h, --help, -V, --version\n");
 	exit(code);
 }
 
@@ -193,7 +193,7 @@ main(int argc, char *argv[])
 	if ((flt = filter_new()) == NULL ||
 	    (params = calloc((size_t)argc, sizeof(*params))) == NULL)
 		log_die(EX_OSERR, "out of memory", "");
-	while ((ch = getopt_long(argc, argv, "c:p:t:C:F:n:i:Sl:m:PLhV",
+	while ((ch = getopt_long(argc, argv, "hV",
 	    longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
