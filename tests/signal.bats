@@ -2,6 +2,11 @@
 # ssmd-signal: message shapes, scenarios per signal, determinism, bad
 # lines, configuration, filters, metrics, memory.
 load helpers/common
+load helpers/nats
+
+teardown() {
+	nats_stop
+}
 
 setup() {
 	T=$BATS_TEST_TMPDIR
@@ -292,5 +297,27 @@ fires() {
 	run ssmd-signal --list
 	assert_output --partial "long_window=300s"
 	run ssmd-signal --bogus
+	assert_failure 64
+}
+
+@test "signal: fires publish through ssmd-nats-pub --subject TEMPLATE" {
+	nats_start
+	"$GEN" spread | ssmd-signal spread-tracker > "$T/fires" 2>/dev/null
+	"$GEN" momentum-twice | ssmd-signal momentum >> "$T/fires" 2>/dev/null
+	assert_equal "$(wc -l < "$T/fires")" 4
+	ssmd-nats-pub --stream SIG --create-stream --no-progress \
+	    --subject 'signals.kalshi.{signalId}.fires.{ticker}' < "$T/fires" 2> "$T/pub.log"
+	n=$(nats_stream_last SIG)
+	[ "$n" -eq 4 ]
+	for i in 1 2 3 4; do nats_stream_get SIG "$i" | cut -f1; done > "$T/subj"
+	assert_equal "$(sort -u "$T/subj" | tr '\n' ' ')" \
+	    "signals.kalshi.momentum.fires.KXTEST-26JAN01-T50 signals.kalshi.spread-tracker.fires.KXTEST-26JAN01-T50 "
+	# the stream was made to cover every rendering
+	grep -q 'subjects="signals.kalshi.\*.fires.\*"' "$T/pub.log"
+	# a field a line lacks renders as "_"
+	echo '{"signalId":"x"}' | ssmd-nats-pub --stream SIG --no-progress \
+	    --subject 'signals.kalshi.{signalId}.fires.{ticker}' 2>/dev/null
+	assert_equal "$(nats_stream_get SIG 5 | cut -f1)" "signals.kalshi.x.fires._"
+	run ssmd-nats-pub --stream SIG --subject 'signals.{unclosed' < /dev/null
 	assert_failure 64
 }

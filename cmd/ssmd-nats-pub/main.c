@@ -14,6 +14,7 @@
 #include "parse.h"
 #include "sig.h"
 #include "subject.h"
+#include "template.h"
 
 /* --msg-id: index 0 is the one that sets Msg-Ids. */
 static const char *const msgid_words[] = { "sha256", "none", NULL };
@@ -23,7 +24,7 @@ usage(FILE *f, int code)
 {
 	fprintf(f,
 	    "usage: ssmd-nats-pub [--url URL] [--creds FILE] [--tls-ca FILE]\n"
-	    "                     [--stream NAME] [--prefix P | --subject S] "
+	    "                     [--stream NAME] [--prefix P | --subject TEMPLATE] "
 	    "[--create-stream]\n"
 	    "                     [--duplicate-window DUR] [--max-age DUR] "
 	    "[--core]\n"
@@ -67,6 +68,7 @@ main(int argc, char *argv[])
 	};
 	struct npub_opts	 o;
 	const char		*mdir = NULL;
+	char			 wild[SUBJECT_MAX];
 	int			 ch;
 
 	memset(&o, 0, sizeof(o));
@@ -153,10 +155,11 @@ main(int argc, char *argv[])
 	if (o.stream != NULL && strchr(o.stream, '.') != NULL)
 		log_die(EX_USAGE, "a stream name cannot hold a dot", "stream=%s",
 		    log_q(o.stream));
-	if (o.subject != NULL ? !subject_literal_ok(o.subject) :
-	    !subject_literal_ok(o.prefix))
+	if (o.subject != NULL ? template_check(o.subject, wild,
+	    sizeof(wild)) == TEMPLATE_BAD : !subject_literal_ok(o.prefix))
 		log_die(EX_USAGE, "bad --subject or --prefix: want tokens "
-		    "separated by dots, no wildcards", "");
+		    "separated by dots, no wildcards ({field} placeholders "
+		    "in --subject)", "");
 	if (o.invalid == NPUB_REJECT && o.reject_path == NULL)
 		log_die(EX_USAGE, "--invalid reject needs --reject-file", "");
 	if (o.core && o.create)
