@@ -15,7 +15,6 @@
 #include "ts.h"
 #include "wbuf.h"
 
-#define EXPIRE_EVERY	4096	/* lines between idle checks */
 #define NREASONS	8
 
 static const char *const reasons[NREASONS] = {
@@ -43,7 +42,7 @@ struct detect {
 	struct state_stats	 pushed;
 	struct log_rate		 rate;
 	EVP_MD_CTX		*md;
-	uint64_t		 since_expire;
+	unsigned		 want;		/* frame kinds to read */
 };
 
 static void
@@ -73,6 +72,10 @@ detect_new(const struct detect_opts *o, struct wbuf *out)
 		return NULL;
 	d->o = *o;
 	d->out = out;
+	/* lifecycle frames release markets whatever the signals read */
+	d->want = FRAME_BIT(FRAME_LIFECYCLE);
+	for (i = 0; i < o->nsig; i++)
+		d->want |= o->sig[i].def->kinds;
 	d->rate = (struct log_rate)LOG_RATE_INIT(10, 60);
 	if ((d->state = state_new(o->max_markets, o->idle_us, release,
 	    d)) == NULL || (d->md = EVP_MD_CTX_new()) == NULL) {
@@ -175,11 +178,12 @@ detect_log_summary(const struct detect *d)
 	const struct state_stats *s = state_stats(d->state);
 
 	log_info("input done", "lines_in=%llu invalid=%llu other=%llu "
-	    "filtered=%llu frames=%llu fires=%llu markets=%u gaps=%llu "
+	    "skipped=%llu filtered=%llu frames=%llu fires=%llu markets=%u gaps=%llu "
 	    "crossed=%llu negative=%llu stale=%llu evicted=%llu "
 	    "released=%llu",
 	    (unsigned long long)d->st.lines, (unsigned long long)d->st.bad,
 	    (unsigned long long)d->st.other,
+	    (unsigned long long)d->st.skipped,
 	    (unsigned long long)d->st.filtered,
 	    (unsigned long long)d->st.frames,
 	    (unsigned long long)d->st.fires, state_count(d->state),
@@ -303,6 +307,8 @@ signals(struct detect *d, struct state_mkt *m, const struct frame *f)
 
 	for (i = 0; i < d->o.nsig; i++) {
 		c = &d->o.sig[i];
+		if (!(c->def->kinds & FRAME_BIT(f->kind)))
+			continue;
 		if (m->sig[i] == NULL) {
 			if ((m->sig[i] = calloc(1, c->def->state_size)) == NULL)
 				continue;
@@ -328,9 +334,12 @@ detect_line(struct detect *d, const char *p, size_t n)
 		bad(d, "empty");
 		return;
 	}
-	switch (frame_read(p, n, &f)) {
+	switch (frame_read(p, n, &f, d->want)) {
 	case FRAME_BAD:
 		bad(d, f.bad);
+		return;
+	case FRAME_SKIP:
+		d->st.skipped++;
 		return;
 	case FRAME_OTHER:
 		d->st.other++;
@@ -343,8 +352,11 @@ detect_line(struct detect *d, const char *p, size_t n)
 		break;
 	}
 	/* input time only, never going back: windows stay ordered */
-	if (f.has_t && f.t_us > d->st.now_us)
+	if (f.has_t && f.t_us > d->st.now_us) {
+		if (d->st.now_us == 0)
+			state_touch_all(d->state, f.t_us);
 		d->st.now_us = f.t_us;
+	}
 	if (d->o.seq_check && state_seq(d->state, &f))
 		return;
 	if (f.kind == FRAME_LIFECYCLE && (f.life == FRAME_LIFE_DETERMINED ||
@@ -353,6 +365,8 @@ detect_line(struct detect *d, const char *p, size_t n)
 			state_release(d->state, m);
 		return;
 	}
+	/* markets idle past the horizon go first: a look at the oldest */
+	state_expire(d->state, d->st.now_us);
 	if ((m = state_get(d->state, f.ticker, f.tlen, d->st.now_us)) == NULL) {
 		d->st.other++;
 		return;
@@ -370,8 +384,4 @@ detect_line(struct detect *d, const char *p, size_t n)
 	/* windows need a clock: nothing before the input's first time */
 	if (d->st.now_us > 0)
 		signals(d, m, &f);
-	if (++d->since_expire >= EXPIRE_EVERY) {
-		d->since_expire = 0;
-		state_expire(d->state, d->st.now_us);
-	}
 }

@@ -25,7 +25,7 @@ struct detect_opts {
 };
 
 struct detect_stats {
-	uint64_t	 lines, bad, other, filtered, frames, fires;
+	uint64_t	 lines, bad, other, skipped, filtered, frames, fires;
 	int64_t		 now_us;	/* input time so far */
 };
 

@@ -318,7 +318,7 @@ kind_of(const struct mem *m)
  * object.  data and msg are read in place, never skipped first. */
 static int
 read_obj(const char *p, const char *end, struct frame *f, int depth,
-    const char **endp)
+    const char **endp, unsigned want)
 {
 	const char	*q = ws(p, end), *msg = NULL, *e;
 	struct mem	 m;
@@ -333,9 +333,9 @@ read_obj(const char *p, const char *end, struct frame *f, int depth,
 	q++;
 	while ((r = next_key(&q, end, &m)) == 1) {
 		if (KEY(&m, "data") && depth == 0 && *m.v == '{') {
-			env = read_obj(m.v, end, f, 1, &q);
-			if (env == FRAME_BAD)
-				return FRAME_BAD;
+			env = read_obj(m.v, end, f, 1, &q, want);
+			if (env == FRAME_BAD || env == FRAME_SKIP)
+				return env;
 			continue;
 		}
 		if (KEY(&m, "msg") && *m.v == '{' && kind >= FRAME_TICKER &&
@@ -371,6 +371,9 @@ read_obj(const char *p, const char *end, struct frame *f, int depth,
 			}
 		} else if (KEY(&m, "type")) {
 			kind = kind_of(&m);
+			if (kind >= FRAME_TICKER && kind <= FRAME_LIFECYCLE &&
+			    !(want & FRAME_BIT(kind)))
+				return FRAME_SKIP;
 		} else if (KEY(&m, "sid")) {
 			if (int_val(&m, &v)) {
 				f->sid = v;
@@ -395,6 +398,8 @@ read_obj(const char *p, const char *end, struct frame *f, int depth,
 		return FRAME_BAD;
 	}
 	*endp = q;
+	if (env == FRAME_SKIP)
+		return FRAME_SKIP;
 	if (env != 0)		/* the envelope's data decided */
 		return env;
 	f->dlen = (size_t)(q - f->data);
@@ -419,7 +424,7 @@ read_obj(const char *p, const char *end, struct frame *f, int depth,
 }
 
 int
-frame_read(const char *p, size_t n, struct frame *f)
+frame_read(const char *p, size_t n, struct frame *f, unsigned want)
 {
 	memset(f, 0, sizeof(*f));
 	f->price = f->bid = f->ask = f->volume = f->dollar_volume = -1;
@@ -427,7 +432,9 @@ frame_read(const char *p, size_t n, struct frame *f)
 	f->delta = INT64_MIN;
 	const char	*end = p + n, *e = end;
 
-	f->kind = read_obj(p, end, f, 0, &e);
+	f->kind = read_obj(p, end, f, 0, &e, want);
+	if (f->kind == FRAME_SKIP)
+		return FRAME_SKIP;
 	if (f->kind != FRAME_BAD && ws(e, end) != end) {
 		f->kind = FRAME_BAD;
 		f->bad = "trailing";

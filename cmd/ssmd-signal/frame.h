@@ -18,6 +18,7 @@ enum frame_kind {
 	FRAME_LIFECYCLE,
 	FRAME_GAP,		/* ssmd_gap: books of sid (or all) unknown */
 	FRAME_RESET,		/* ssmd_reconnect: every book unknown */
+	FRAME_SKIP,		/* a data frame of a kind not asked for */
 	FRAME_NKINDS
 };
 
@@ -72,8 +73,14 @@ struct frame {
 	int		 life;
 };
 
-/* Read line p[0..n) into f.  Returns f->kind.  Spans in f point into p. */
-int	frame_read(const char *p, size_t n, struct frame *f);
+#define FRAME_BIT(k)	(1u << (k))
+#define FRAME_ALL	0xffffffffu
+
+/* Read line p[0..n) into f.  Returns f->kind.  Spans in f point into p.
+ * A data frame whose kind is not in the mask want (FRAME_BIT of kinds)
+ * is FRAME_SKIP as soon as its type is read: the rest of the line is
+ * neither read nor checked. */
+int	frame_read(const char *p, size_t n, struct frame *f, unsigned want);
 
 /* Walk a level list: *it starts at lv->p; each call sets *price and *size
  * and returns 1, 0 at the end, -1 if malformed. */

@@ -216,6 +216,13 @@ release(void *v)
 }
 
 const struct sigdef sig_momentum = {
-	"momentum", NULL, params, sizeof(struct st),
-	update, evaluate, payload, release
+	.name = "momentum",
+	.alias = NULL,
+	.params = params,
+	.kinds = SIGDEF_QUOTES | FRAME_BIT(FRAME_TRADE),
+	.state_size = sizeof(struct st),
+	.update = update,
+	.evaluate = evaluate,
+	.payload = payload,
+	.release = release
 };

@@ -177,6 +177,13 @@ release(void *v)
 }
 
 const struct sigdef sig_spread = {
-	"spread-tracker", NULL, params, sizeof(struct st),
-	update, evaluate, payload, release
+	.name = "spread-tracker",
+	.alias = NULL,
+	.params = params,
+	.kinds = SIGDEF_QUOTES,
+	.state_size = sizeof(struct st),
+	.update = update,
+	.evaluate = evaluate,
+	.payload = payload,
+	.release = release
 };

@@ -195,6 +195,13 @@ release(void *v)
 }
 
 const struct sigdef sig_volatility = {
-	"volatility", NULL, params, sizeof(struct st),
-	update, evaluate, payload, release
+	.name = "volatility",
+	.alias = NULL,
+	.params = params,
+	.kinds = SIGDEF_QUOTES,
+	.state_size = sizeof(struct st),
+	.update = update,
+	.evaluate = evaluate,
+	.payload = payload,
+	.release = release
 };

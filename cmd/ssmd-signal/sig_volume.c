@@ -121,6 +121,13 @@ release(void *v)
 }
 
 const struct sigdef sig_volume = {
-	"volume", "volume-1m-30min", params, sizeof(struct st),
-	update, evaluate, payload, release
+	.name = "volume",
+	.alias = "volume-1m-30min",
+	.params = params,
+	.kinds = FRAME_BIT(FRAME_TRADE),
+	.state_size = sizeof(struct st),
+	.update = update,
+	.evaluate = evaluate,
+	.payload = payload,
+	.release = release
 };

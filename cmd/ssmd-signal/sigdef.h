@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "frame.h"
+
 struct frame;
 struct state_mkt;
 struct wbuf;
@@ -15,6 +17,8 @@ struct wbuf;
 #define SIGDEF_MAX	8	/* signals at once */
 #define SIGDEF_MAXP	8	/* parameters of one signal */
 #define SIGDEF_US	1000000LL
+#define SIGDEF_QUOTES	(FRAME_BIT(FRAME_TICKER) | FRAME_BIT(FRAME_SNAPSHOT) | \
+			 FRAME_BIT(FRAME_DELTA))
 
 enum sigdef_kind {
 	SIGDEF_DURATION,	/* "60s", "5m": stored as microseconds */
@@ -55,6 +59,10 @@ struct sigdef {
 	const char	*name;
 	const char	*alias;		/* another accepted name, or NULL */
 	const struct sigdef_param *params;	/* ends with name NULL */
+	/* The frame kinds it reads (FRAME_BIT(FRAME_TRADE) | ...): it is
+	 * updated and evaluated on those only, and a run whose signals read
+	 * no book or ticker frames skips them unread. */
+	unsigned	 kinds;
 	size_t		 state_size;	/* zeroed per market, freed by release */
 	/* Take in a frame applied to the market. */
 	void	(*update)(const struct sigdef_cfg *, void *st,

@@ -333,6 +333,15 @@ state_release(struct state *s, struct state_mkt *m)
 }
 
 void
+state_touch_all(struct state *s, int64_t now)
+{
+	struct state_mkt	*m;
+
+	for (m = s->head; m != NULL; m = m->next)
+		m->last_us = now;
+}
+
+void
 state_expire(struct state *s, int64_t now)
 {
 	while (s->idle_us > 0 && s->head != NULL &&

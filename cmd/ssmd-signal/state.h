@@ -81,6 +81,9 @@ int		 state_apply(struct state *, struct state_mkt *,
 		    const struct frame *);
 /* Release a market now (determined/settled). */
 void		 state_release(struct state *, struct state_mkt *);
+/* Give every market the time now: the input's first time, for markets
+ * made before any line had one. */
+void		 state_touch_all(struct state *, int64_t now);
 /* Evict markets idle past the horizon at time now. */
 void		 state_expire(struct state *, int64_t now);
 /* Is the market's book usable? */

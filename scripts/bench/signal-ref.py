@@ -11,10 +11,12 @@ for the dollar strings, datetime.fromisoformat for every timestamp.
 part of a timestamp cached): the same fires, faster.
 
 One line per fire: ticker, ts (seconds), dollar volume (4 places).
-Reads envelopes or raw frames; time is the envelope's ts, else ts_ms, else
-ts, never going back; rolling sum of count x YES price over trades at
-seconds > now - window; fires when the sum >= threshold, once, re-arming
-after 60 s false.  (The corpus has no seq gaps, duplicates or lifecycle
+Reads envelopes or raw frames; only trade frames matter (volume reads no
+other kind).  Time is the envelope's ts, else ts_ms, else ts, never going
+back; rolling sum of count x YES price over trades at seconds > now -
+window; fires when the sum >= threshold, once, re-arming after 60 s
+false; a market without a trade for an hour starts afresh (--idle).
+(The corpus has no seq gaps, duplicates or lifecycle
 frames, so those rules are left out.)
 """
 import datetime
@@ -29,7 +31,8 @@ args = [a for a in args if a != "--tuned"]
 thr = int(decimal.Decimal(args[0]) * 1000000)   # 1e-6 dollars
 win = int(args[1])
 REARM = 60 * 1000000
-KINDS = {"ticker", "trade", "orderbook_snapshot", "orderbook_delta", "market_lifecycle_v2"}
+IDLE = 3600 * 1000000        # ssmd-signal --idle: state of idle markets goes
+KINDS = {"trade"}
 base_cache = {}
 
 
@@ -95,8 +98,11 @@ for line in sys.stdin:
     if not tk or now == 0:
         continue
     st = mk.get(tk)
+    if st is not None and st["last"] < now - IDLE:
+        st = None
     if st is None:
         st = mk[tk] = {"q": deque(), "sum": 0, "fired": False, "false_since": None}
+    st["last"] = now
     q = st["q"]
     sec = now // 1000000
     while q and q[0][0] <= sec - win:

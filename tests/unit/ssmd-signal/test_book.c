@@ -25,7 +25,7 @@ feed(struct fx *x, const char *line)
 {
 	struct frame	f;
 
-	assert_int_not_equal(frame_read(line, strlen(line), &f), FRAME_BAD);
+	assert_int_not_equal(frame_read(line, strlen(line), &f, FRAME_ALL), FRAME_BAD);
 	if (f.kind == FRAME_GAP || f.kind == FRAME_RESET) {
 		state_gap(x->s, &f);
 		return 0;

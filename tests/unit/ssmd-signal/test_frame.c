@@ -5,7 +5,7 @@
 #include "frame.h"
 #include "num.h"
 
-#define READ(f, s)	frame_read((s), strlen(s), (f))
+#define READ(f, s)	frame_read((s), strlen(s), (f), FRAME_ALL)
 
 static void
 t_num_dec(void **st)
@@ -169,6 +169,26 @@ t_other_and_bad(void **st)
 	assert_int_equal(READ(&f, "{\"ts\":\"x\",\"data\":{\"type\":"), FRAME_BAD);
 }
 
+/* Kinds not asked for are skipped once their type is read. */
+static void
+t_skip(void **st)
+{
+	struct frame	f;
+	const char	*d = "{\"ts\":\"2026-11-21T14:03:07.123456Z\",\"data\":"
+			    "{\"type\":\"orderbook_delta\",\"msg\":{\"market_ticker\":"
+			    "\"M\"}}}";
+
+	assert_int_equal(frame_read(d, strlen(d), &f, FRAME_BIT(FRAME_TRADE)),
+	    FRAME_SKIP);
+	assert_int_equal(frame_read(d, strlen(d), &f, FRAME_ALL), FRAME_DELTA);
+	/* not checked past the type when skipped */
+	assert_int_equal(frame_read("{\"type\":\"ticker\",\"msg\":{", 23, &f,
+	    FRAME_BIT(FRAME_TRADE)), FRAME_SKIP);
+	/* markers and other objects are never skipped */
+	assert_int_equal(frame_read("{\"type\":\"ssmd_gap\"}", 19, &f, 0),
+	    FRAME_GAP);
+}
+
 int
 main(void)
 {
@@ -179,6 +199,7 @@ main(void)
 		cmocka_unit_test(t_trade_delta_snapshot),
 		cmocka_unit_test(t_envelope_annotated),
 		cmocka_unit_test(t_other_and_bad),
+		cmocka_unit_test(t_skip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
