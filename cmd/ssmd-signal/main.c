@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "detect.h"
+#include "filemap.h"
 #include "filter.h"
 #include "lineio.h"
 #include "log.h"
@@ -46,6 +47,7 @@ usage(FILE *f, int code)
 
 struct run {
 	struct lineio	 in;
+	struct filemap	 map;		/* stdin as a mapping, when a file */
 	struct wbuf	 out;
 	struct detect	*d;
 	int		 progress;
@@ -80,7 +82,8 @@ progress(struct run *r, double now)
 	log_info("progress", "lines=%llu lines_per_s=%.0f mb=%.1f fires=%llu "
 	    "input_time=%s", (unsigned long long)s->lines,
 	    (s->lines - r->last_lines) / (now - r->last_prog),
-	    r->in.bytes / 1e6, (unsigned long long)s->fires, t);
+	    (r->map.base != NULL ? filemap_bytes(&r->map) : r->in.bytes) / 1e6,
+	    (unsigned long long)s->fires, t);
 	r->last_lines = s->lines;
 	r->last_prog = now;
 }
@@ -100,6 +103,23 @@ on_idle(void *arg)
 		r->last_gauges = now;
 		detect_gauges(r->d);
 		metrics_tick();
+	}
+	return 0;
+}
+
+/* A regular file on stdin, read in place: the loop lineio_loop would
+ * run, with the idle work every 64k lines. */
+static int
+run_mapped(struct run *r, size_t max_line)
+{
+	struct lineio_line	l;
+	uint32_t		n = 0;
+	int			rc;
+
+	while (!sig_stop && filemap_next(&r->map, max_line, &l) == LINEIO_LINE) {
+		if ((rc = on_line(r, &l)) != 0 || ((++n & 0xffff) == 0 &&
+		    (rc = on_idle(r)) != 0))
+			return rc;
 	}
 	return 0;
 }
@@ -278,7 +298,11 @@ main(int argc, char *argv[])
 	    (r.d = detect_new(&dopt, &r.out)) == NULL)
 		log_die(EX_OSERR, "out of memory", "");
 	r.t0 = r.last_prog = ts_mono();
-	rc = lineio_loop(&r.in, &ops, &r);
+	if (filemap_open(&r.map, STDIN_FILENO) == FILEMAP_OK) {
+		rc = run_mapped(&r, max_line);
+		filemap_close(&r.map);
+	} else
+		rc = lineio_loop(&r.in, &ops, &r);
 	wbuf_flush(&r.out);
 	detect_gauges(r.d);
 	detect_log_summary(r.d);
