@@ -131,27 +131,36 @@ need(int ok, int code, const char *what, const char *file, const char *err)
 		log_die(code, what, "file=%s %s", log_q(file), err);
 }
 
+/* A copy of an argument to cut up, on the stack: log_die may exit from
+ * the middle of its use, and nothing is left allocated then. */
+#define ARG_MAX_LEN	4096
+
+static void
+arg_copy(char *buf, const char *opt, const char *arg)
+{
+	if (strlen(arg) >= ARG_MAX_LEN)
+		log_die(EX_USAGE, "argument too long", "option=%s", opt);
+	strcpy(buf, arg);
+}
+
 static void
 add_signals(struct config *c, const char *arg)
 {
-	char	*s = strdup(arg), *tok, *save = NULL, err[160];
+	char	s[ARG_MAX_LEN], *tok, *save = NULL, err[160];
 
-	if (s == NULL)
-		log_die(EX_OSERR, "out of memory", "");
+	arg_copy(s, "signal", arg);
 	for (tok = strtok_r(s, ",", &save); tok != NULL;
 	    tok = strtok_r(NULL, ",", &save))
 		if (config_enable(c, tok, err, sizeof(err)) == -1)
 			log_die(EX_USAGE, "bad signal", "msg=%s", log_q(err));
-	free(s);
 }
 
 static void
 add_param(struct config *c, const char *arg)
 {
-	char	*s = strdup(arg), *dot, *eq, err[160];
+	char	s[ARG_MAX_LEN], *dot, *eq, err[160];
 
-	if (s == NULL)
-		log_die(EX_OSERR, "out of memory", "");
+	arg_copy(s, "--param", arg);
 	if ((dot = strchr(s, '.')) == NULL || (eq = strchr(dot, '=')) == NULL)
 		log_die(EX_USAGE, "bad --param: want SIGNAL.NAME=VALUE",
 		    "value=%s", log_q(arg));
@@ -159,21 +168,18 @@ add_param(struct config *c, const char *arg)
 	if (config_param(c, s, dot + 1, eq + 1, err, sizeof(err)) == -1)
 		log_die(EX_USAGE, "bad --param", "value=%s msg=%s", log_q(arg),
 		    log_q(err));
-	free(s);
 }
 
 static void
 add_tickers(struct filter *f, const char *arg)
 {
-	char	*s = strdup(arg), *tok, *save = NULL;
+	char	s[ARG_MAX_LEN], *tok, *save = NULL;
 
-	if (s == NULL)
-		log_die(EX_OSERR, "out of memory", "");
+	arg_copy(s, "--tickers", arg);
 	for (tok = strtok_r(s, ",", &save); tok != NULL;
 	    tok = strtok_r(NULL, ",", &save))
 		if (filter_add_ticker(f, tok) == -1)
 			log_die(EX_OSERR, "out of memory", "");
-	free(s);
 }
 
 int
