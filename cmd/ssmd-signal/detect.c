@@ -357,8 +357,8 @@ detect_line(struct detect *d, const char *p, size_t n)
 			state_touch_all(d->state, f.t_us);
 		d->st.now_us = f.t_us;
 	}
-	if (d->o.seq_check && state_seq(d->state, &f))
-		return;
+	if (d->o.seq_check)
+		state_seq(d->state, &f);
 	if (f.kind == FRAME_LIFECYCLE && (f.life == FRAME_LIFE_DETERMINED ||
 	    f.life == FRAME_LIFE_SETTLED)) {
 		if ((m = state_find(d->state, f.ticker, f.tlen)) != NULL)
@@ -380,7 +380,8 @@ detect_line(struct detect *d, const char *p, size_t n)
 		return;
 	}
 	d->st.frames++;
-	state_apply(d->state, m, &f);
+	if (state_apply(d->state, m, &f) == STATE_BOOK_STALE)
+		return;		/* a duplicate: the signals saw it once */
 	/* windows need a clock: nothing before the input's first time */
 	if (d->st.now_us > 0)
 		signals(d, m, &f);

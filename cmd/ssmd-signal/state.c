@@ -159,27 +159,19 @@ state_books_unknown(const struct state *s)
 	return n;
 }
 
-int
+void
 state_seq(struct state *s, const struct frame *f)
 {
 	struct sidst	*sd;
 
 	if (!f->has_sid || !f->has_seq || (sd = sid_get(s, f->sid)) == NULL)
-		return 0;
-	if (sd->last_seq < 0 || f->seq == sd->last_seq + 1) {
-		sd->last_seq = f->seq;
-		return 0;
-	}
-	if (f->seq <= sd->last_seq && f->kind != FRAME_SNAPSHOT) {
-		s->st.stale++;
-		return 1;
-	}
-	if (f->seq > sd->last_seq + 1) {
+		return;
+	if (sd->last_seq >= 0 && f->seq > sd->last_seq + 1) {
 		s->st.gaps++;
 		sd->epoch++;
 	}
-	sd->last_seq = f->seq;
-	return 0;
+	if (f->seq > sd->last_seq || f->kind == FRAME_SNAPSHOT)
+		sd->last_seq = f->seq;
 }
 
 void
@@ -316,7 +308,7 @@ state_get(struct state *s, const char *t, size_t n, int64_t now)
 	m->tlen = (uint16_t)n;
 	m->last_us = now;
 	m->t_bid = m->t_ask = m->t_price = m->volume = m->dollar_volume = -1;
-	m->book_seq = -1;
+	m->book_seq = m->trade_seq = -1;
 	s->tab[i].m = m;
 	s->tab[i].h = (uint32_t)(hash(t, n) >> 32);
 	lru_append(s, m);
@@ -464,6 +456,14 @@ state_apply(struct state *s, struct state_mkt *m, const struct frame *f)
 		break;
 	case FRAME_DELTA:
 		r = delta(s, m, f);
+		break;
+	case FRAME_TRADE:
+		if (f->has_seq && m->trade_seq >= 0 && f->seq <= m->trade_seq) {
+			s->st.stale++;
+			return STATE_BOOK_STALE;
+		}
+		if (f->has_seq)
+			m->trade_seq = f->seq;
 		break;
 	case FRAME_TICKER:
 		if (f->bid >= 0)

@@ -20,7 +20,8 @@ struct state_mkt {
 	struct state_mkt *prev, *next;	/* LRU, oldest first */
 	int64_t		 last_us;	/* time of the last frame */
 	struct book	 book;
-	int64_t		 book_seq;	/* seq of the last frame applied */
+	int64_t		 book_seq;	/* seq of the last book frame applied */
+	int64_t		 trade_seq;	/* seq of the last trade taken */
 	/* the ticker channel's figures; -1 unknown */
 	int64_t		 t_bid, t_ask, t_price, volume, dollar_volume;
 	/* the YES quote the signals see: book when known, else ticker */
@@ -63,10 +64,11 @@ uint32_t	 state_count(const struct state *);
 uint32_t	 state_books_unknown(const struct state *);
 
 /* Check the frame's seq against its sid, first thing for every frame
- * with a seq: a jump marks every book on the sid unknown.  Returns 1 if
- * the frame is older than what the sid has seen (a replayed duplicate),
- * else 0. */
-int		 state_seq(struct state *, const struct frame *);
+ * with a seq: a jump marks every book on the sid unknown.  A frame at or
+ * before the sid's last seq changes nothing here: whether it is a
+ * duplicate is judged per market (state_apply), since a market's seq only
+ * grows while frames of connections that reuse sid numbers may mix. */
+void		 state_seq(struct state *, const struct frame *);
 /* An ssmd_gap marker (sid or, without, every sid) or reconnect. */
 void		 state_gap(struct state *, const struct frame *);
 
@@ -76,7 +78,9 @@ struct state_mkt *state_get(struct state *, const char *t, size_t n,
 /* A market that exists, or NULL. */
 struct state_mkt *state_find(struct state *, const char *t, size_t n);
 /* Apply a frame to its market (book, ticker fields) and recompute the
- * quote.  Returns an enum state_book_res. */
+ * quote.  Returns an enum state_book_res; STATE_BOOK_STALE also for a
+ * trade at or before the market's last trade seq (a replayed duplicate,
+ * which the signals must not see). */
 int		 state_apply(struct state *, struct state_mkt *,
 		    const struct frame *);
 /* Release a market now (determined/settled). */

@@ -277,6 +277,30 @@ t_edge_rearm(void **st)
 	free(r.out);
 }
 
+/* A replayed trade counts once; trades of another connection that reuses
+ * the sid with lower seqs still count. */
+static void
+t_duplicates(void **st)
+{
+	struct run	r;
+	char		b[256];
+
+	start(&r, "volume", "threshold", "1000");
+	trade(&r, 0, 7, 50, 1500, "yes");	/* $750 */
+	trade(&r, 1, 7, 50, 1500, "yes");	/* the same again: skipped */
+	snprintf(b, sizeof(b), "{\"type\":\"trade\",\"sid\":2,\"seq\":3,\"msg\":"
+	    "{\"market_ticker\":\"OTHER-1\",\"yes_price\":50,\"count\":10,"
+	    "\"ts\":%lld}}", T0 + 2);
+	line(&r, b);
+	assert_int_equal(finish(&r), 0);
+	free(r.out);
+	start(&r, "volume", "threshold", "1000");
+	trade(&r, 0, 7, 50, 1500, "yes");
+	trade(&r, 1, 8, 50, 1500, "yes");	/* a new trade: $1,500 */
+	assert_int_equal(finish(&r), 1);
+	free(r.out);
+}
+
 static void
 t_bad_lines(void **st)
 {
@@ -333,6 +357,7 @@ main(void)
 		cmocka_unit_test(t_volatility),
 		cmocka_unit_test(t_volume),
 		cmocka_unit_test(t_edge_rearm),
+		cmocka_unit_test(t_duplicates),
 		cmocka_unit_test(t_bad_lines),
 		cmocka_unit_test(t_determinism),
 	};
