@@ -55,7 +55,7 @@ TOOLS	:= $(addprefix $(B)/tools/,$(notdir $(TOOL_SRC:.c=)))
 MANS	:= $(wildcard man/*.[1-8])
 
 .PHONY: all deps check unit integration lint bench install uninstall \
-	clean run fuzz tools FORCE
+	clean run fuzz fuzz-smoke tools FORCE
 
 all: deps $(BINS)
 
@@ -144,14 +144,46 @@ bench: all
 run: all
 	@scripts/run
 
-fuzz:
-	@$(MAKE) --no-print-directory CC=clang build/fuzz/fuzz_json
-	@mkdir -p build/fuzz/corpus && cp tests/fuzz/corpus/* tests/fixtures/kalshi/*.jsonl build/fuzz/corpus/
-	build/fuzz/fuzz_json -max_total_time=$${FUZZ_SECONDS:-60} build/fuzz/corpus
+# libFuzzer targets: tests/fuzz/lib/fuzz_*.c link libssmd's sources,
+# tests/fuzz/<program>/fuzz_*.c that program's modules too, all built with
+# clang, ASan and UBSan.  `make fuzz` runs each for FUZZ_SECONDS (60) on
+# its corpus (tests/fuzz/corpus/<target>/, copied to build/fuzz/), keeping
+# what it finds there; `make fuzz-smoke` builds them and runs each briefly.
+FUZZ_SRC := $(wildcard tests/fuzz/*/fuzz_*.c)
+FUZZ	:= $(addprefix build/fuzz/,$(notdir $(FUZZ_SRC:.c=)))
+FZ_CFLAGS := $(XCFLAGS) -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
+	     -fno-sanitize-recover=undefined
+FZ_LIB	:= $(LIB_SRC:%.c=build/fuzz/obj/%.o)
 
-build/fuzz/fuzz_json: tests/fuzz/fuzz_json.c lib/json.c lib/wbuf.c
+build/fuzz/obj/%.o: %.c
 	@mkdir -p $(@D)
-	clang $(XCFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $^
+	clang $(FZ_CFLAGS) -c -o $@ $<
+
+define fuzz_prog
+build/fuzz/%: tests/fuzz/$(1)/%.c $$(patsubst %.c,build/fuzz/obj/%.o,$$(filter-out cmd/$(1)/main.c,$$(wildcard cmd/$(1)/*.c))) $(FZ_LIB)
+	clang $(FZ_CFLAGS) -Icmd/$(1) -fsanitize=fuzzer -o $$@ $$^ $(LDLIBS)
+endef
+$(foreach p,$(PROGS),$(eval $(call fuzz_prog,$(p))))
+
+build/fuzz/%: tests/fuzz/lib/%.c $(FZ_LIB)
+	clang $(FZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+fuzz: $(FUZZ)
+	@for f in $(FUZZ); do t=$$(basename $$f); \
+	    mkdir -p build/fuzz/corpus/$$t; \
+	    cp tests/fuzz/corpus/$$t/* build/fuzz/corpus/$$t/ 2>/dev/null; \
+	    echo "== $$t ($${FUZZ_SECONDS:-60} s)"; \
+	    $$f -max_total_time=$${FUZZ_SECONDS:-60} -max_len=65536 \
+	        -print_final_stats=1 build/fuzz/corpus/$$t \
+	        > build/fuzz/$$t.log 2>&1; rc=$$?; \
+	    grep -E '^#[0-9]+.*(DONE|cov:)|^stat::number_of_executed_units' \
+	        build/fuzz/$$t.log | tail -2; \
+	    if [ $$rc -ne 0 ]; then tail -40 build/fuzz/$$t.log; \
+	        echo "fuzz: $$t found a problem (build/fuzz/$$t.log)"; exit 1; fi; \
+	done
+
+fuzz-smoke: $(FUZZ)
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-5}
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

@@ -83,6 +83,39 @@ badline_stat_init(struct badline_stat *st, const char *prefix, const char *label
 	}
 }
 
+const char *
+badline_hint(const char *p, size_t n)
+{
+	const unsigned char	*u = (const unsigned char *)p;
+	size_t			 i, nul = 0;
+
+	if (n >= 3 && u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf)
+		return "the input starts with a UTF-8 byte order mark: "
+		    "remove it (sed '1s/^\\xEF\\xBB\\xBF//')";
+	if (n >= 2 && ((u[0] == 0xff && u[1] == 0xfe) ||
+	    (u[0] == 0xfe && u[1] == 0xff)))
+		return "the input looks like UTF-16 (byte order mark): "
+		    "convert it (iconv -f UTF-16 -t UTF-8)";
+	for (i = 0; i < n; i++)
+		nul += u[i] == 0;
+	if (n >= 4 && nul * 4 >= n)
+		return "the input looks like UTF-16 (every other byte NUL): "
+		    "convert it (iconv -f UTF-16 -t UTF-8)";
+	return NULL;
+}
+
+uint64_t
+badline_stat_invalid(const struct badline_stat *st)
+{
+	uint64_t	n = 0;
+	int		i;
+
+	for (i = 0; i < BADLINE_NREASONS; i++)
+		if (st->invalid[i] != NULL)
+			n += (uint64_t)metrics_value(st->invalid[i]);
+	return n;
+}
+
 int
 badline_stat_line(struct badline_stat *st, const struct lineio_line *l)
 {

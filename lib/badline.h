@@ -41,6 +41,15 @@ void	badline_stat_init(struct badline_stat *, const char *prefix, const char *la
 
 enum { BADLINE_EMPTY = -1, BADLINE_LONG = -2 };
 
+/* Why a bad line may be bad as a whole input rather than as a line: a
+ * UTF-8 byte order mark, or UTF-16 text.  A short hint for the first
+ * warning, or NULL. */
+const char	*badline_hint(const char *p, size_t n);
+
+/* Lines counted invalid so far, every reason (too long included): what a
+ * program's closing "done" line reports. */
+uint64_t	badline_stat_invalid(const struct badline_stat *);
+
 /* Count a line in and sort it: BADLINE_LONG for a piece of a line over the
  * maximum (counted, as too_long, at its first piece), BADLINE_EMPTY for an
  * empty line (counted), JSON_OK, or the json_check reason (counted). */

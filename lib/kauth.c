@@ -30,8 +30,9 @@ seterr(char *err, size_t len, const char *what, const char *src)
 		    ebuf);
 }
 
-/* PEM text is read from memory; anything else names a file.  The text is
- * never echoed into an error: it may be a private key. */
+/* PEM text is read from memory; anything else names a file.  Neither is
+ * ever echoed into an error: the value may be a private key (or a key's
+ * bare body that was taken for a path). */
 static BIO *
 open_src(const char *pem_or_path, const char **src)
 {
@@ -39,8 +40,64 @@ open_src(const char *pem_or_path, const char **src)
 		*src = "PEM text";
 		return BIO_new_mem_buf(pem_or_path, -1);
 	}
-	*src = pem_or_path;
+	*src = "a file";
 	return BIO_new_file(pem_or_path, "r");
+}
+
+/* The base64 body of a PEM key without its BEGIN/END lines, as .env files
+ * and secrets often hold it: only base64 characters and white space, and
+ * too long to be a path anyone types (a 2048-bit key's body is ~1,600). */
+static int
+bare_base64(const char *s)
+{
+	size_t	n = 0;
+
+	for (; *s != '\0'; s++) {
+		if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+			continue;
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+		    (*s >= '0' && *s <= '9') || *s == '+' || *s == '/' ||
+		    *s == '='))
+			return 0;
+		n++;
+	}
+	return n >= 256;
+}
+
+/* Wrap a bare body in BEGIN/END lines of the given label, 64 columns a
+ * line as PEM readers want, and read it.  The copy is wiped. */
+static EVP_PKEY *
+read_bare(const char *body, const char *label)
+{
+	EVP_PKEY	*k = NULL;
+	BIO		*b;
+	char		*pem, *p;
+	size_t		 len = strlen(body), cap, col = 0;
+
+	cap = len + len / 64 + 2 * strlen(label) + 64;
+	if ((pem = malloc(cap)) == NULL)
+		return NULL;
+	p = pem + sprintf(pem, "-----BEGIN %s-----\n", label);
+	for (; *body != '\0'; body++) {
+		if (*body == ' ' || *body == '\t' || *body == '\r' ||
+		    *body == '\n')
+			continue;
+		*p++ = *body;
+		if (++col == 64) {
+			*p++ = '\n';
+			col = 0;
+		}
+	}
+	if (col != 0)
+		*p++ = '\n';
+	sprintf(p, "-----END %s-----\n", label);
+	if ((b = BIO_new_mem_buf(pem, -1)) != NULL) {
+		k = PEM_read_bio_PrivateKey(b, NULL, NULL, (void *)"");
+		BIO_free(b);
+	}
+	explicit_bzero(pem, cap);
+	free(pem);
+	return k;
 }
 
 static EVP_PKEY *
@@ -66,8 +123,20 @@ kauth_load_key(const char *pem_or_path, char *err, size_t errlen)
 		snprintf(err, errlen, "no private key given");
 		return NULL;
 	}
+	if (bare_base64(pem_or_path)) {
+		/* PKCS#8 first (what Kalshi hands out), then PKCS#1. */
+		if ((k = read_bare(pem_or_path, "PRIVATE KEY")) == NULL)
+			k = read_bare(pem_or_path, "RSA PRIVATE KEY");
+		if (k == NULL) {
+			seterr(err, errlen, "not the base64 body of a PEM RSA "
+			    "private key", "bare base64");
+			return NULL;
+		}
+		return rsa_only(k, err, errlen, "bare base64");
+	}
 	if ((b = open_src(pem_or_path, &src)) == NULL) {
-		seterr(err, errlen, "cannot open private key file", src);
+		seterr(err, errlen, "neither PEM text (-----BEGIN ... KEY-----)"
+		    ", its base64 body, nor a readable file", src);
 		return NULL;
 	}
 	/* Reads PKCS#8 and traditional PKCS#1 PEM alike; no passphrase. */

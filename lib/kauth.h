@@ -13,9 +13,10 @@
 #define KAUTH_SIG_MAX	1400
 
 /* A private key from PEM text (PKCS#8 "BEGIN PRIVATE KEY" or PKCS#1
- * "BEGIN RSA PRIVATE KEY") or, if the text holds no "-----BEGIN", from the
- * PEM file it names.  Only RSA keys are accepted.  On failure NULL, with a
- * reason in err that never contains key material. */
+ * "BEGIN RSA PRIVATE KEY"), from the bare base64 body of either (no
+ * BEGIN/END lines), or else from the PEM file it names.  Only RSA keys
+ * are accepted.  On failure NULL, with a reason in err that never holds
+ * the value given (neither key material nor what was taken for a path). */
 EVP_PKEY *kauth_load_key(const char *pem_or_path, char *err, size_t errlen);
 /* A public key the same way ("BEGIN PUBLIC KEY" or "BEGIN RSA PUBLIC
  * KEY"); a private key is accepted too and its public half used. */

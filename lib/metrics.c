@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "log.h"
 #include "metrics.h"
@@ -26,6 +27,31 @@ static char		 path[PATH_MAX], tmppath[PATH_MAX];
 static double		 last_write = -10;
 static struct log_rate	 warn_rate = LOG_RATE_INIT(1, 60);
 
+/* mkdir -p: a metrics directory is made like an archive directory, so
+ * a pod's emptyDir or a fresh run directory needs no extra step. */
+static int
+make_dirs(const char *dir)
+{
+	char	buf[PATH_MAX], *p;
+
+	if (strlen(dir) >= sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(buf, dir);
+	for (p = buf + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) == -1 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) == -1 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
 int
 metrics_open(const char *dir, const char *prog, const char *instance)
 {
@@ -36,7 +62,7 @@ metrics_open(const char *dir, const char *prog, const char *instance)
 	path[0] = '\0';
 	if (dir == NULL || *dir == '\0')
 		return 0;
-	if (access(dir, W_OK | X_OK) == -1)
+	if (make_dirs(dir) == -1 || access(dir, W_OK | X_OK) == -1)
 		return -1;
 	if (instance != NULL && *instance != '\0') {
 		snprintf(path, sizeof(path), "%s/%s-%s.prom", dir, prog, instance);

@@ -1,5 +1,6 @@
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 
 #include "log.h"
 #include "nats_conn.h"
@@ -14,11 +15,59 @@ nats_conn_url(const char *url)
 	return e != NULL && *e != '\0' ? e : NATS_CONN_DEFAULT_URL;
 }
 
+/* The URLs (comma-separated) without any user:password@ part, for logs
+ * and errors. */
+static const char *
+redact(const char *urls, char *buf, size_t cap)
+{
+	const char	*p = urls, *end, *sep, *at;
+	size_t		 o = 0, n;
+
+	buf[0] = '\0';
+	while (*p != '\0' && o + 1 < cap) {
+		end = strchr(p, ',');
+		n = end ? (size_t)(end - p) : strlen(p);
+		sep = memmem(p, n, "://", 3);
+		at = sep ? memchr(sep + 3, '@', n - (size_t)(sep + 3 - p)) : NULL;
+		if (at != NULL)
+			o += (size_t)snprintf(buf + o, cap - o, "%s%.*s%.*s",
+			    o ? "," : "", (int)(sep + 3 - p), p,
+			    (int)(n - (size_t)(at + 1 - p)), at + 1);
+		else
+			o += (size_t)snprintf(buf + o, cap - o, "%s%.*s",
+			    o ? "," : "", (int)n, p);
+		if (end == NULL)
+			break;
+		p = end + 1;
+	}
+	return buf;
+}
+
+int
+nats_conn_url_ok(const char *urls)
+{
+	const char	*p = urls, *end;
+
+	do {
+		if (strncmp(p, "nats://", 7) != 0 && strncmp(p, "tls://", 6) != 0)
+			return 0;
+		end = strchr(p, ',');
+		p = end + 1;
+	} while (end != NULL);
+	return 1;
+}
+
 int
 nats_conn_option(int ch, const char *arg, struct nats_conn_opts *o)
 {
+	char	buf[512];
+
 	switch (ch) {
 	case 'u':
+		if (!nats_conn_url_ok(arg))
+			log_die(EX_USAGE, "bad --url: want nats://HOST:PORT or "
+			    "tls://HOST:PORT, comma-separated", "url=%s",
+			    log_q(redact(arg, buf, sizeof(buf))));
 		o->url = arg;
 		return 1;
 	case 'C':
@@ -96,9 +145,15 @@ nats_conn_open(struct nats_conn *c, const struct nats_conn_opts *o)
 	natsOptions	*opts = NULL;
 	natsStatus	 s;
 	const char	*url = nats_conn_url(o->url);
-	char		 buf[256];
+	char		 buf[512];
 
 	memset(c, 0, sizeof(*c));
+	if (!nats_conn_url_ok(url)) {
+		log_error("bad NATS URL (NATS_URL?): want nats://HOST:PORT or "
+		    "tls://HOST:PORT, comma-separated", "url=%s",
+		    log_q(redact(url, buf, sizeof(buf))));
+		return NATS_CONN_BADURL;
+	}
 	s = natsOptions_Create(&opts);
 	if (s == NATS_OK)
 		s = natsOptions_SetURL(opts, url);
@@ -128,17 +183,19 @@ nats_conn_open(struct nats_conn *c, const struct nats_conn_opts *o)
 		goto fail;
 	}
 	if ((s = natsConnection_Connect(&c->nc, opts)) != NATS_OK) {
-		/* The URL may hold a password: log only that it failed. */
-		nats_conn_log("cannot connect to NATS", s);
+		/* The URL may hold a password: it is logged without. */
+		log_error("cannot connect to NATS", "url=%s status=%s",
+		    log_q(redact(url, buf, sizeof(buf))),
+		    log_q(natsStatus_GetText(s)));
 		goto fail;
 	}
 	natsOptions_Destroy(opts);
 	log_info("connected to NATS", "url=%s",
 	    log_q(safe_url(c->nc, buf, sizeof(buf))));
-	return 0;
+	return NATS_CONN_OK;
 fail:
 	natsOptions_Destroy(opts);
-	return -1;
+	return NATS_CONN_FAILED;
 }
 
 uint64_t

@@ -38,9 +38,17 @@ struct nats_conn {
 	{ "tls-ca",	required_argument, NULL, 'A' }	/* old name, kept */
 /* Take one of them; returns 1 if ch was one. */
 int	nats_conn_option(int ch, const char *arg, struct nats_conn_opts *);
+/* Is every comma-separated URL nats:// or tls://? */
+int	nats_conn_url_ok(const char *urls);
 
 /* Connect (one attempt; a server down at start is the caller's exit 69).
  * Returns 0, or -1 after logging why. */
+/* What nats_conn_open() returns. */
+enum {
+	NATS_CONN_OK = 0,
+	NATS_CONN_FAILED = -1,	/* no server answered, or options failed */
+	NATS_CONN_BADURL = -2,	/* not a nats:// or tls:// URL: a config error */
+};
 int	nats_conn_open(struct nats_conn *, const struct nats_conn_opts *);
 void	nats_conn_close(struct nats_conn *);
 /* Nonzero while the connection is up. */

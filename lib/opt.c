@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,8 +54,9 @@ void
 opt_metrics(const char *dir, const char *prog)
 {
 	if (metrics_open(dir, prog, NULL) == -1)
-		log_die(EX_CANTCREAT, "metrics directory is not writable",
-		    "dir=%s", log_q(dir ? dir : getenv("SSMD_METRICS_DIR")));
+		log_die(EX_CANTCREAT, "cannot use the metrics directory",
+		    "dir=%s error=%s", log_q(dir ? dir :
+		    getenv("SSMD_METRICS_DIR")), log_q(strerror(errno)));
 }
 
 int

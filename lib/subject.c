@@ -23,7 +23,9 @@ subject_escape(const char *p, size_t n, char *out, size_t cap)
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)p[i];
 
-		if (o + 4 > cap)
+		/* Room for this byte's 1 or 3 and the NUL, exactly: a
+		 * token one byte over the limit must not slip through. */
+		if (o + (keep(c) ? 1 : 3) + 1 > cap)
 			return -1;
 		if (keep(c))
 			out[o++] = (char)c;
@@ -83,7 +85,7 @@ subject_for(const char *prefix, const char *p, size_t n, int invalid,
     char *out, size_t cap)
 {
 	struct json_span	frame = { p, n }, type, data;
-	char			tok[SUBJECT_TOKEN_MAX + 4];
+	char			tok[SUBJECT_TOKEN_MAX + 1];
 	size_t			i;
 
 	if (invalid) {

@@ -19,6 +19,9 @@
 
 #define SUBJECT_TOKEN_MAX	192	/* escaped bytes of one taken token */
 #define SUBJECT_MAX		512	/* a whole subject, NUL included */
+/* The longest prefix with which every subject fits in SUBJECT_MAX: the
+ * longest tail is ".json.event_lifecycle." and a whole token. */
+#define SUBJECT_PREFIX_MAX	(SUBJECT_MAX - 1 - 22 - SUBJECT_TOKEN_MAX)
 
 enum subject_kind {
 	SUBJ_DATA,	/* {prefix}.json.{kind}.{market} */
@@ -29,7 +32,7 @@ enum subject_kind {
 };
 
 /* Escape p[0..n) into out (NUL-terminated); returns the length, or -1 if
- * it is empty or would not fit in cap bytes. */
+ * it is empty or would not fit in cap bytes, NUL included. */
 int	subject_escape(const char *p, size_t n, char *out, size_t cap);
 /* Write the subject of line p[0..n) after prefix into out (cap bytes,
  * at least SUBJECT_MAX).  The line is not validated; invalid says the

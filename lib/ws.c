@@ -5,6 +5,7 @@
  * always takes everything, so wslay's own queue stays empty and the output
  * evbuffer is the one place where outgoing bytes wait (ws_out_pending). */
 #include <sys/socket.h>
+#include <errno.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -438,6 +439,11 @@ frame_data(struct ws_conn *c, const struct wslay_frame_iocb *io)
 	size_t	 n = io->data_length, cap;
 	char	*m;
 
+	/* An empty piece (a fragment with no payload) adds nothing; memcpy
+	 * from or to NULL is undefined even for 0 bytes. */
+	if (n == 0 && !(c->cur_fin && c->msg_len == 0 &&
+	    io->payload_length == 0))
+		return 0;
 	if (c->cur_op & 8) {
 		memcpy(c->ctl + c->ctl_len, io->data, n);	/* <= 125 */
 		c->ctl_len += n;
@@ -512,6 +518,8 @@ frame_end(struct ws_conn *c)
 	if (!c->cur_fin)
 		return 0;
 	p = c->direct != NULL ? c->direct : c->msg;
+	if (p == NULL)		/* an empty message: nothing was stored */
+		p = "";
 	c->msg_active = 0;
 	if (c->msg_op == WSLAY_TEXT_FRAME && !text_ok(p, c->msg_len)) {
 		fail(c, WS_E_UTF8, "invalid UTF-8 (sent 1007)");
@@ -700,12 +708,32 @@ tls_failed(struct ws_conn *c, char *buf, size_t len)
 	return 1;
 }
 
+/* Did the TCP connect itself fail?  Under TLS the failure reaches us as a
+ * handshake error; the socket's own error (or errno) says what it was. */
+static int
+connect_errno(struct bufferevent *bev)
+{
+	int		e = 0, saved = EVUTIL_SOCKET_ERROR();
+	socklen_t	len = sizeof(e);
+	evutil_socket_t	fd = bufferevent_getfd(bev);
+
+	if (fd >= 0 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) == 0 &&
+	    e != 0)
+		return e;
+	switch (saved) {
+	case ECONNREFUSED: case ETIMEDOUT: case EHOSTUNREACH:
+	case ENETUNREACH: case EADDRNOTAVAIL:
+		return saved;
+	}
+	return 0;
+}
+
 static void
 conn_eventcb(struct bufferevent *bev, short what, void *arg)
 {
 	struct ws_conn	*c = arg;
-	char		 why[256];
-	int		 dnserr;
+	char		 why[400];	/* a reason and c->peer */
+	int		 dnserr, cerr;
 
 	ws_conn_enter(c);
 	if (what & BEV_EVENT_CONNECTED) {
@@ -725,11 +753,21 @@ conn_eventcb(struct bufferevent *bev, short what, void *arg)
 			snprintf(why, sizeof why, "%s", evutil_gai_strerror(dnserr));
 			finish(c, WS_E_DNS, why);
 		} else if (c->state == WS_ST_CONNECT &&
+		    (cerr = connect_errno(bev)) != 0) {
+			while (bufferevent_get_openssl_error(bev) != 0)
+				;	/* not a TLS problem */
+			snprintf(why, sizeof why, "%s (%s)",
+			    evutil_socket_error_to_string(cerr), c->peer);
+			finish(c, WS_E_CONNECT, why);
+		} else if (c->state == WS_ST_CONNECT &&
 		    tls_failed(c, why, sizeof why))
 			finish(c, WS_E_TLS, why);
-		else if (c->state == WS_ST_CONNECT)
-			finish(c, WS_E_CONNECT,
-			    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+		else if (c->state == WS_ST_CONNECT) {
+			snprintf(why, sizeof why, "%s (%s)",
+			    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()),
+			    c->peer);
+			finish(c, WS_E_CONNECT, why);
+		}
 		else {
 			/* Frames that came with the FIN are still due. */
 			if (c->state == WS_ST_OPEN || c->state == WS_ST_CLOSING)

@@ -166,8 +166,27 @@ p.fixed"
 	run ssmd-nats-pub --stream OTHER --prefix p < /dev/null
 	[ "$status" -eq 78 ]
 	assert_output --partial "does not cover"
+	assert_output --partial 'publishes="p.>" stream_subjects="q.>"'
 	run ssmd-nats-sub --stream NOPE
 	[ "$status" -eq 78 ]
+}
+
+@test "NATS URLs: only nats:// and tls://; errors name the URL without its password" {
+	run ssmd-nats-pub --url http://u:secret@127.0.0.1:1 --stream S < /dev/null
+	[ "$status" -eq 64 ]
+	assert_output --partial 'url="http://127.0.0.1:1"'
+	refute_output --partial secret
+	run env NATS_URL=localhost:4222 ssmd-nats-sub --stream S
+	[ "$status" -eq 78 ]
+	assert_output --partial 'bad NATS URL'
+	port=$(free_port)
+	run env NATS_URL="nats://u:secret@127.0.0.1:$port" ssmd-nats-pub --stream S < /dev/null
+	[ "$status" -eq 69 ]
+	assert_output --partial "msg=\"cannot connect to NATS\" url=\"nats://127.0.0.1:$port\""
+	refute_output --partial secret
+	run ssmd-nats-sub --stream S --filter 'a..b'
+	[ "$status" -eq 64 ]
+	assert_output --partial "'*' stands for one token"
 }
 
 @test "no server: exit 69; usage errors: exit 64" {
@@ -234,6 +253,13 @@ p.fixed"
 	    '{"a":' "$(head -c 3000 /dev/zero | tr '\0' x)" > "$T/in"
 	run pub --metrics-dir "$T" --max-line 1000 --reject-file "$T/rej" < "$T/in"
 	assert_success
+	assert_output --partial 'empty=1 invalid=2 rejected=0 too_long=1 dropped=0'
+	# Without a reject file the too-long line is lost: the status says so.
+	run pub --max-line 1000 < "$T/in"
+	[ "$status" -eq 65 ]
+	assert_output --partial 'too_long=1 dropped=1'
+	assert_output --partial 'lost=1'
+	[ "$(nats_stream_msgs S)" -eq 3 ]
 	[ "$(nats_stream_msgs S)" -eq 3 ]
 	[ "$(wc -c < "$T/rej")" -eq 3001 ]
 	grep -q 'ssmd_nats_pub_invalid_published_total{stream="S"} 2' "$T/ssmd-nats-pub.prom"
@@ -252,7 +278,14 @@ p.fixed"
 	[ "$(sed -n 2p "$T/rej2")" = '{"a":' ]
 	run pub --invalid stop < "$T/in"
 	[ "$status" -eq 65 ]
-	assert_output --partial "line=2"
+	assert_output --partial "line=2 resume_line=2"
+	# Deeper in: everything before is acknowledged, so the resume line is
+	# the bad one, not the first.
+	printf '{"n":%d}\n' 1 2 3 4 5 > "$T/in6"
+	echo 'not json' >> "$T/in6"
+	run pub --invalid stop < "$T/in6"
+	[ "$status" -eq 65 ]
+	assert_output --partial "line=6 resume_line=6"
 }
 
 @test "--core publishes without acknowledgements and says so" {
@@ -299,4 +332,10 @@ p.fixed"
 	run bash -c 'ssmd-nats-sub --stream S --start all 2>/dev/null | head -1'
 	assert_success
 	assert_output "$(head -1 "$T/in")"
+}
+
+@test "a --prefix too long for every subject to fit is refused at start" {
+	run ssmd-nats-pub --stream X --prefix "$(printf 'p%.0s' $(seq 298))" < /dev/null
+	[ "$status" -eq 64 ]
+	[[ "$output" == *'--prefix is too long'* ]]
 }

@@ -116,7 +116,29 @@ check_kept() {	# reason input-file
 	head -1 "$T/out" | jq -e '.error == "too_long" and .bytes == 20000010 and .line == 1' > /dev/null
 	head -1 "$T/out" | jq -r .raw_b64 | base64 -d | cmp - <(head -1 "$T/in" | head -c 20000010)
 	tail -1 "$T/out" | unwrap | grep -qx '{"after":1}'
-	grep -q 'reason=too_long' "$T/err"
+	# The warning names the real line and length, not the limit.
+	grep -q 'msg="invalid line" line=1 reason=too_long bytes=20000010 ' "$T/err"
+	grep -q 'msg="done" .* invalid=1 policy=keep' "$T/err"
+}
+
+@test "stamp: a byte order mark or UTF-16 input gets an encoding hint in the first warning" {
+	printf '\xef\xbb\xbf{"a":1}\n{"b":2}\n' | ssmd-stamp > "$T/out" 2> "$T/err"
+	grep -q 'line=1 reason=.*hint="the input starts with a UTF-8 byte order mark' "$T/err"
+	printf '{"a":1}\n{"b":2}\n' | iconv -f UTF-8 -t UTF-16LE | ssmd-stamp > "$T/out" 2> "$T/err"
+	grep -q 'hint="the input looks like UTF-16' "$T/err"
+	[ "$(grep -c 'hint=' "$T/err")" -eq 1 ]
+	json_lines_ok "$T/out"
+	printf '{"a":1}\nnot json\n' | ssmd-stamp > "$T/out" 2> "$T/err"
+	run grep -c 'hint=' "$T/err"
+	[ "$output" -eq 0 ]
+}
+
+@test "stamp: the done line counts invalid lines (1 MB of random bytes)" {
+	head -c 1000000 /dev/urandom > "$T/in"
+	ssmd-stamp < "$T/in" > "$T/out" 2> "$T/err"
+	n=$(jq -r 'select(.error != null) | .error' "$T/out" | wc -l)
+	[ "$n" -gt 0 ]
+	grep -q "msg=\"done\" .* invalid=$n policy=keep" "$T/err"
 }
 
 @test "stamp: a 20 MB line passes with --max-line 32M" {
@@ -188,8 +210,14 @@ check_kept() {	# reason input-file
 	/usr/bin/python3 -c 'import sys
 from prometheus_client.parser import text_string_to_metric_families as p
 list(p(open(sys.argv[1]).read()))' "$f"
-	run ssmd-stamp --metrics-dir /nonexistent < /dev/null
+	# A missing directory is made; one that cannot be says why.
+	ssmd-stamp --metrics-dir "$T/new/sub" < /dev/null
+	[ -f "$T/new/sub/ssmd-stamp.prom" ]
+	: > "$T/file"
+	run ssmd-stamp --metrics-dir "$T/file/sub" < /dev/null
 	assert_failure 73
+	assert_output --partial 'msg="cannot use the metrics directory"'
+	assert_output --partial 'error="Not a directory"'
 }
 
 @test "stamp: usage errors exit 64, --help exits 0" {

@@ -384,3 +384,166 @@ bad_frame() {
 	json_lines_ok "$W/out"
 	[ "$(jq -r 'select(.type == "ticker") | .sid' "$W/out" | sort -u | wc -l)" -ge 1 ]
 }
+
+@test "a malformed --url ends the client with 78 at once, never a hang" {
+	local u
+	for u in 'wss://127.0.0.1:99999/trade-api/ws/v2' 'wss://[::1' 'wss:///x' \
+	    'wss://127.0.0.1:abc/x' 'wss://127.0.0.1:0/x'; do
+		run timeout -k 2 10 ssmd-ws-kalshi --url "$u" --channels ticker \
+			--no-discover --tickers KXA-1
+		echo "url=$u status=$status"
+		[ "$status" -eq 78 ]
+		[[ "$output" == *'msg="giving up" code=78'* ]]
+	done
+}
+
+@test "SIGTERM at any moment of the start ends the client with 0" {
+	local d
+	sim_start --markets 3 --rate 100
+	for d in 0 0.005 0.02 0.05 0.1 0.2 0.4 0.8 1.5; do
+		wsk_client --channels ticker --no-discover --tickers KXBTC15M-26JUL191145-45
+		wait_for 10 wsk_catches_term "$CL_PID"
+		sleep "$d"
+		kill -TERM "$CL_PID"
+		wsk_wait_client 10 || { echo "delay $d: still running" >&2; false; }
+		echo "delay=$d status=$CL_RC"
+		[ "$CL_RC" -eq 0 ]
+	done
+}
+
+@test "SIGTERM while retrying an unreachable exchange ends the client with 0" {
+	local port
+	port=$(free_port)
+	ssmd-ws-kalshi --url "wss://127.0.0.1:$port/trade-api/ws/v2" \
+		--channels ticker --no-discover --tickers KXA-1 --reconnect \
+		> "$W/out" 2> "$W/err" &
+	CL_PID=$!
+	wait_for 10 grep -q 'level=' "$W/err"
+	sleep 0.5
+	kill -TERM "$CL_PID"
+	wsk_wait_client 10
+	[ "$CL_RC" -eq 0 ]
+}
+
+@test "--reconnect keeps trying an exchange that is down at start, then captures" {
+	local port
+	port=$(free_port)
+	ssmd-ws-kalshi --url "wss://127.0.0.1:$port/trade-api/ws/v2" \
+		--ca-file "$BATS_FILE_TMPDIR/sim/ca.pem" --channels ticker \
+		--no-discover --tickers KXBTC15M-26JUL191145-45 --reconnect \
+		--backoff-max 0.3 --metrics-dir "$W" > "$W/out" 2> "$W/err" &
+	CL_PID=$!
+	wait_for 20 grep -q 'msg="reconnecting" conn=0 attempt=3' "$W/err"
+	kill -0 "$CL_PID"
+	grep -q 'level=warn .*msg="cannot connect"' "$W/err"
+	echo KXBTC15M-26JUL191145-45 > "$W/tickers"
+	sim_start --tickers-file "$W/tickers" --rate 200 --port "$port"
+	wait_for 30 wsk_has 5 ticker
+	metrics_flushed() { grep -q '^ssmd_ws_kalshi_connect_retries_total{feed="kalshi"} [1-9]' "$W/ssmd-ws-kalshi.prom"; }
+	wait_for 10 metrics_flushed
+	kill -TERM "$CL_PID"
+	wsk_wait_client 10
+	[ "$CL_RC" -eq 0 ]
+}
+
+# No log line of any key error holds 12 consecutive characters of the
+# value given ($2: the value, white space removed before comparing).
+no_key_bytes() {
+	/usr/bin/python3 - "$1" "$2" <<'PY'
+import sys, re
+log = open(sys.argv[1], errors="replace").read()
+val = re.sub(r"\s", "", sys.argv[2])
+for i in range(0, max(0, len(val) - 11)):
+    w = val[i:i + 12]
+    if w in log and not w.startswith("-----"):
+        print("key bytes in the log:", w)
+        sys.exit(1)
+PY
+}
+
+@test "key errors never show the key: bare body, damaged body, damaged PEM, public key, short text" {
+	local body bad pem
+	body=$(sed '/-----/d' "$BATS_FILE_TMPDIR/sim/key.pem" | tr -d '\n')
+	bad=${body:0:200}${body:400}
+	pem=$(sed '5s/./#/g' "$BATS_FILE_TMPDIR/sim/key.pem")
+	for v in "$bad" "$pem" "$(cat "$BATS_FILE_TMPDIR/sim/pub.pem")" "${body:0:120}" \
+	    "$(printf '%s\n' "$bad" | fold -w 64)"; do
+		run env KALSHI_PRIVATE_KEY="$v" ssmd-ws-kalshi --url wss://127.0.0.1:1/x \
+			--channels ticker --no-discover --tickers KXA-1
+		[ "$status" -eq 78 ]
+		[[ "$output" == *'variable=KALSHI_PRIVATE_KEY'* ]]
+		printf '%s\n' "$output" > "$W/log"
+		no_key_bytes "$W/log" "$v"
+		no_key_bytes "$W/log" "$body"
+	done
+}
+
+@test "the bare base64 body of the key is accepted; so is KALSHI_PRIVATE_KEY_FILE" {
+	sim_start --markets 3 --rate 200
+	KALSHI_PRIVATE_KEY=$(sed '/-----/d' "$SIM_KEY" | tr -d '\n') \
+		wsk_client --channels ticker
+	wait_for 20 wsk_has 3 ticker
+	kill -TERM "$CL_PID"; wsk_wait_client 20
+	[ "$CL_RC" -eq 0 ]
+	rm -f "$W/out"
+	KALSHI_PRIVATE_KEY= KALSHI_PRIVATE_KEY_FILE=$SIM_KEY wsk_client --channels ticker
+	wait_for 20 wsk_has 3 ticker
+	kill -TERM "$CL_PID"; wsk_wait_client 20
+	[ "$CL_RC" -eq 0 ]
+}
+
+@test "an empty first fragment (FIN=0, no payload) then the rest: one message, no undefined behaviour" {
+	# The bytes a fuzzer found: 01 00, then a final continuation "{}".
+	wsk_raw_server "$W/code" 010080027b7d
+	ssmd-ws-kalshi --url "$RAW_URL" --feed-name kalshi --channels ticker \
+		> "$W/out" 2> "$W/err" &
+	CL_PID=$!
+	wait_for 20 test -s "$W/out"
+	kill -TERM "$CL_PID"
+	wsk_wait_client 20
+	[ "$CL_RC" -eq 0 ]
+	[ "$(cat "$W/out")" = '{}' ]
+}
+
+@test "--no-discover without tickers subscribes to every market (and starts cleanly under the sanitizers)" {
+	sim_start --markets 3 --rate 200
+	wsk_client --channels ticker --no-discover
+	wait_for 20 wsk_has 3 ticker
+	kill -TERM "$CL_PID"; wsk_wait_client 20
+	[ "$CL_RC" -eq 0 ]
+	[ "$(sim_commands | jq -r '.params.market_tickers // "all"' | head -1)" = all ]
+}
+
+@test "a refused connection is reported as refused, with the address, not as a TLS failure" {
+	local port
+	port=$(free_port)
+	run ssmd-ws-kalshi --url "wss://127.0.0.1:$port/trade-api/ws/v2" \
+		--channels ticker --no-discover --tickers KXA-1
+	[ "$status" -eq 69 ]
+	[[ "$output" == *"reason=\"connect: Connection refused (127.0.0.1:$port)\""* ]]
+	[[ "$output" != *"TLS handshake"* ]]
+}
+
+@test "an environment file's ca_file is relative to that file; a CA error names the file and the field" {
+	sim_start --markets 3 --rate 200
+	mkdir -p "$W/cfg/environments" "$W/cfg/feeds" "$W/cfg/environments/tls" "$W/elsewhere"
+	cp "$ROOT/exchanges/feeds/kalshi.yaml" "$W/cfg/feeds/"
+	cp "$SIM_CA" "$W/cfg/environments/tls/ca.pem"
+	printf 'name: t\nfeed: kalshi\nws_url: %s\nrest_url: %s\nca_file: tls/ca.pem\n' \
+		"$SIM_URL" "$SIM_REST" > "$W/cfg/environments/t.yaml"
+	cd "$W/elsewhere"
+	ssmd-ws-kalshi --config-dir "$W/cfg" --env t --no-discover --channels ticker \
+		> "$W/out" 2> "$W/err" &
+	CL_PID=$!
+	wait_for 20 wsk_has 3 ticker
+	kill -TERM "$CL_PID"; wsk_wait_client 20
+	[ "$CL_RC" -eq 0 ]
+	rm "$W/cfg/environments/tls/ca.pem"
+	run ssmd-ws-kalshi --config-dir "$W/cfg" --env t --no-discover --channels ticker
+	[ "$status" -eq 78 ]
+	[[ "$output" == *"ca_file=\"$W/cfg/environments/tls/ca.pem\" from=\"$W/cfg/environments/t.yaml: ca_file\""* ]]
+	run ssmd-ws-kalshi --config-dir "$W/cfg" --env t --no-discover --channels ticker \
+		--ca-file "$W/none.pem"
+	[ "$status" -eq 78 ]
+	[[ "$output" == *'from="--ca-file"'* ]]
+}

@@ -49,6 +49,7 @@ struct slot {
 struct rot {
 	const struct rot_opts	*o;
 	struct lineio		 lr;
+	int			 hinted;	/* the encoding hint was given */
 	struct slot		 slot[MAX_OPEN];
 	struct slot		*last;		/* written to last */
 	int64_t			 last_t;	/* its line's time */
@@ -372,15 +373,20 @@ invalid_tail(struct rot *s, struct slot *sl)
 	return 0;
 }
 
+/* The first warning also says when the input seems to be in the wrong
+ * encoding (p, n: the line or a long line's first piece). */
 static void
-warn_invalid(struct rot *s, int why, uint64_t line)
+warn_invalid(struct rot *s, int why, uint64_t line, const char *p, size_t n)
 {
-	unsigned	supp;
+	const char	*hint = s->hinted ? NULL : badline_hint(p, n);
+	unsigned	 supp;
 
-	if (log_rate_ok(&s->rate, &supp))
+	s->hinted = 1;
+	if (log_rate_ok(&s->rate, &supp) || hint != NULL)
 		log_warn("invalid line archived as an error record",
-		    "line=%llu reason=%s suppressed=%u",
-		    (unsigned long long)line, badline_reason(why), supp);
+		    "line=%llu reason=%s suppressed=%u%s%s",
+		    (unsigned long long)line, badline_reason(why), supp,
+		    hint ? " hint=" : "", hint ? log_q(hint) : "");
 }
 
 /* A whole line that is not JSON: kept, escaped, in a valid record. */
@@ -390,7 +396,7 @@ invalid_line(struct rot *s, int why, const char *p, size_t n)
 	struct slot	*sl;
 	int		 rc;
 
-	warn_invalid(s, why, s->lr.lineno);
+	warn_invalid(s, why, s->lr.lineno, p, n);
 	if ((sl = invalid_head(s, why, badline_needs_b64(p, n), s->lr.lineno,
 	    &rc)) == NULL)
 		return rc;
@@ -407,7 +413,7 @@ long_piece(struct rot *s, const struct lineio_line *l)
 	int		 rc;
 
 	if (l->flags & LINEIO_FIRST) {
-		warn_invalid(s, BADLINE_TOO_LONG, s->lr.lineno + 1);
+		warn_invalid(s, BADLINE_TOO_LONG, s->lr.lineno + 1, l->p, l->len);
 		if ((sl = invalid_head(s, BADLINE_TOO_LONG, 1, s->lr.lineno + 1,
 		    &rc)) == NULL)
 			return rc;
@@ -672,8 +678,11 @@ rotate_run(const struct rot_opts *o, int fd)
 		    log_q(o->dir), log_q(strerror(errno)));
 		rc = EX_IOERR;
 	}
-	log_info("done", "lines_in=%llu bytes_in=%llu bytes_out=%llu "
-	    "signal=%d", (unsigned long long)metrics_value(s->st.in),
+	log_info("done", "lines_in=%llu empty=%llu invalid=%llu bytes_in=%llu "
+	    "bytes_out=%llu signal=%d",
+	    (unsigned long long)metrics_value(s->st.in),
+	    (unsigned long long)metrics_value(s->st.empty),
+	    (unsigned long long)badline_stat_invalid(&s->st),
 	    (unsigned long long)s->lr.bytes,
 	    (unsigned long long)metrics_value(s->bout), (int)sig_stop);
 done:

@@ -794,7 +794,8 @@ setup(struct sim *s, SSL_CTX **ssl)
 	}
 	if (!o->no_auth &&
 	    (s->pub = kauth_load_pubkey(o->pubkey, err, sizeof err)) == NULL) {
-		log_error("cannot load public key", "err=%s", log_q(err));
+		log_error("cannot load public key", "file=%s err=%s",
+		    log_q(o->pubkey), log_q(err));
 		return EX_CONFIG;
 	}
 	if (o->tickers_file != NULL) {

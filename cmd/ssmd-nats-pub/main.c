@@ -160,6 +160,14 @@ main(int argc, char *argv[])
 		log_die(EX_USAGE, "bad --subject or --prefix: want tokens "
 		    "separated by dots, no wildcards ({field} placeholders "
 		    "in --subject)", "");
+	/* Every subject must fit whole: a longer prefix would have its
+	 * subjects cut, and two markets could share one. */
+	if (o.subject == NULL && strlen(o.prefix) > SUBJECT_PREFIX_MAX)
+		log_die(EX_USAGE, "--prefix is too long", "bytes=%zu max=%d",
+		    strlen(o.prefix), SUBJECT_PREFIX_MAX);
+	if (o.subject != NULL && strlen(o.subject) >= SUBJECT_MAX)
+		log_die(EX_USAGE, "--subject is too long", "bytes=%zu max=%d",
+		    strlen(o.subject), SUBJECT_MAX - 1);
 	if (o.invalid == NPUB_REJECT && o.reject_path == NULL)
 		log_die(EX_USAGE, "--invalid reject needs --reject-file", "");
 	if (o.core && o.create)

@@ -44,6 +44,10 @@ struct npub {
 	uint64_t		 acked_line;	/* this line and all before: done */
 	uint64_t		 read_line;	/* last line read whole */
 	uint64_t		 lines, published, dups, failed, resent;
+	/* Lines not published as data: empty, not JSON (published to
+	 * .invalid or rejected), too long; dropped: kept nowhere. */
+	uint64_t		 empty, invalid, rejected, too_long, dropped;
+	int			 hinted;	/* the encoding hint was given */
 	double			 last_progress;	/* ts_mono of the last ack */
 	double			 rec_t;		/* when recovery started */
 	double			 next_try;	/* recovery: not before */
@@ -185,9 +189,20 @@ check_stream(struct npub *p)
 	for (i = 0; i < si->Config->SubjectsLen; i++)
 		if (subject_match(si->Config->Subjects[i], want, strlen(want)))
 			rc = GO_ON;
-	if (rc != GO_ON)
-		log_error("stream does not cover the subjects published",
-		    "stream=%s subjects=%s", log_q(o->stream), log_q(want));
+	if (rc != GO_ON) {
+		char	have[1024] = "";
+		size_t	len = 0;
+
+		for (i = 0; i < si->Config->SubjectsLen && len < sizeof(have);
+		    i++)
+			len += (size_t)snprintf(have + len, sizeof(have) - len,
+			    "%s%s", i ? "," : "", si->Config->Subjects[i]);
+		log_error("stream does not cover the subjects published "
+		    "(--prefix or --subject must fall under one of the "
+		    "stream's subjects)", "stream=%s publishes=%s "
+		    "stream_subjects=%s", log_q(o->stream), log_q(want),
+		    log_q(have));
+	}
 	jsStreamInfo_Destroy(si);
 	return rc;
 }
@@ -310,6 +325,25 @@ warn_line(struct npub *p, const char *msg, uint64_t line, const char *kv)
 		    (unsigned long long)line, kv, supp);
 }
 
+/* A bad line's warning; the first also says when the input seems to be
+ * in the wrong encoding. */
+static void
+warn_bad(struct npub *p, const char *msg, uint64_t line, const char *kv,
+    const struct lineio_line *l)
+{
+	const char	*hint = p->hinted ? NULL : badline_hint(l->p, l->len);
+	char		 buf[320];
+
+	p->hinted = 1;
+	if (hint == NULL) {
+		warn_line(p, msg, line, kv);
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%s%shint=%s", kv, *kv ? " " : "",
+	    log_q(hint));
+	log_warn(msg, "line=%llu %s", (unsigned long long)line, buf);
+}
+
 /* One PubAck: {"stream":..,"seq":N[,"duplicate":true]} or {"error":..}. */
 static void
 handle_ack(struct npub *p, natsMsg *m)
@@ -387,12 +421,19 @@ reject(struct npub *p, int why, const struct lineio_line *l, uint64_t line)
 {
 	char	kv[64];
 
-	if (!(l->flags & LINEIO_LONG) || (l->flags & LINEIO_FIRST))
+	if (!(l->flags & LINEIO_LONG) || (l->flags & LINEIO_FIRST)) {
 		metrics_inc(p->m_rej[why]);
+		if (why == R_TOO_LONG)
+			p->too_long++;
+		else
+			p->rejected++;
+		if (p->rej.fd == -1)
+			p->dropped++;
+	}
 	snprintf(kv, sizeof(kv), "reason=%s bytes=%zu%s", reasons[why], l->len,
 	    p->rej.fd == -1 ? " lost=1" : "");
 	if (!(l->flags & LINEIO_LONG) || (l->flags & LINEIO_FIRST))
-		warn_line(p, "line not published", line, kv);
+		warn_bad(p, "line not published", line, kv, l);
 	if (p->rej.fd == -1)
 		return;
 	wbuf_put(&p->rej, l->p, l->len);
@@ -439,14 +480,18 @@ handle_line(struct npub *p, const struct lineio_line *l)
 		goto done;
 	}
 	p->lines++;
-	if (why == BADLINE_EMPTY)
+	if (why == BADLINE_EMPTY) {
+		p->empty++;
 		goto done;
+	}
 	if (why != JSON_OK) {
+		p->invalid++;
 		if (p->o->invalid == NPUB_STOP) {
+			/* Everything before it is drained before the exit, so
+			 * a rerun resumes at this very line. */
 			log_error("stopping at a line that is not JSON",
 			    "line=%llu resume_line=%llu",
-			    (unsigned long long)line,
-			    (unsigned long long)p->acked_line + 1);
+			    (unsigned long long)line, (unsigned long long)line);
 			return EX_DATAERR;
 		}
 		if (p->o->invalid == NPUB_REJECT) {
@@ -455,6 +500,9 @@ handle_line(struct npub *p, const struct lineio_line *l)
 		}
 		invalid = 1;
 		metrics_inc(p->m_invalid_pub);
+		if (!p->hinted)
+			warn_bad(p, "line not JSON: published to .invalid", line,
+			    "", l);
 	}
 	if (p->o->subject != NULL)
 		template_render(p->o->subject, l->p, l->len, subj, sizeof(subj));
@@ -719,8 +767,8 @@ setup(struct npub *p, int fd)
 
 	if (open_reject(p) == -1)
 		return EX_CANTCREAT;
-	if (nats_conn_open(&p->c, &p->o->conn) == -1)
-		return EX_UNAVAILABLE;
+	if ((rc = nats_conn_open(&p->c, &p->o->conn)) != NATS_CONN_OK)
+		return rc == NATS_CONN_BADURL ? EX_CONFIG : EX_UNAVAILABLE;
 	maxpay = natsConnection_GetMaxPayload(p->c.nc);
 	p->max_line = p->o->max_line;
 	if (maxpay > HDR_ROOM && (size_t)(maxpay - HDR_ROOM) < p->max_line)
@@ -761,14 +809,21 @@ publish_run(const struct npub_opts *o, int fd)
 		el = ts_mono() - p->start;
 		progress(p, 1);
 		log_info("done", "lines=%llu published=%llu duplicates=%llu "
-		    "failed=%llu republished=%llu acked_line=%llu "
+		    "failed=%llu republished=%llu empty=%llu invalid=%llu "
+		    "rejected=%llu too_long=%llu dropped=%llu acked_line=%llu "
 		    "lines_per_s=%.0f signal=%d", (unsigned long long)p->lines,
 		    (unsigned long long)p->published,
 		    (unsigned long long)p->dups, (unsigned long long)p->failed,
 		    (unsigned long long)p->resent,
+		    (unsigned long long)p->empty,
+		    (unsigned long long)p->invalid,
+		    (unsigned long long)p->rejected,
+		    (unsigned long long)p->too_long,
+		    (unsigned long long)p->dropped,
 		    (unsigned long long)p->acked_line,
 		    el > 0 ? p->lines / el : 0.0, (int)sig_stop);
-		if (rc == EX_OK && p->failed > 0)
+		/* Lost lines show in the status, not only in the log. */
+		if (rc == EX_OK && (p->failed > 0 || p->dropped > 0))
 			rc = EX_DATAERR;
 	}
 	if (p->rej.fd != -1) {

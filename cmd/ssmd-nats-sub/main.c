@@ -62,10 +62,14 @@ main(int argc, char *argv[])
 		switch (ch) {
 		case 's': o.stream = optarg; break;
 		case 'f':
-			if (o.nfilters == NSUB_MAX_FILTERS ||
-			    !subject_pattern_ok(optarg))
-				log_die(EX_USAGE, "bad --filter (or too many)",
-				    "value=%s", log_q(optarg));
+			if (o.nfilters == NSUB_MAX_FILTERS)
+				log_die(EX_USAGE, "too many --filter options",
+				    "max=%d", NSUB_MAX_FILTERS);
+			if (!subject_pattern_ok(optarg))
+				log_die(EX_USAGE, "bad --filter: want tokens "
+				    "separated by dots, none empty, no spaces; "
+				    "'*' stands for one token, '>' (last only) "
+				    "for the rest", "value=%s", log_q(optarg));
 			o.filters[o.nfilters++] = optarg;
 			break;
 		case 'd': o.durable = optarg; break;

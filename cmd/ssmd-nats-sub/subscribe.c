@@ -421,8 +421,8 @@ subscribe_run(const struct nsub_opts *o, int out)
 	if (wbuf_init(&s.out, out, 8 << 20) == -1 ||
 	    (s.held = calloc((size_t)o->batch, sizeof(*s.held))) == NULL)
 		goto done;
-	if (nats_conn_open(&s.c, &o->conn) == -1) {
-		rc = EX_UNAVAILABLE;
+	if ((rc = nats_conn_open(&s.c, &o->conn)) != NATS_CONN_OK) {
+		rc = rc == NATS_CONN_BADURL ? EX_CONFIG : EX_UNAVAILABLE;
 		goto done;
 	}
 	if ((st = natsConnection_JetStream(&s.c.js, s.c.nc, NULL)) !=

@@ -20,6 +20,8 @@ struct stamp {
 	const struct stamp_opts	*o;
 	struct lineio		 lr;
 	struct wbuf		 out, rej;
+	uint64_t		 long_bytes;	/* of the over-long line so far */
+	int			 hinted;	/* the encoding hint was given */
 	char			 feedkv[256];	/* ,"feed":"<escaped>", */
 	size_t			 feedlen;
 	struct badline		 bad;		/* an error record in hand */
@@ -81,23 +83,29 @@ put_head(struct stamp *s)
 	s->out.len--;			/* 8 + TS_LEN counted the NUL */
 }
 
+/* The first warning also says when the whole input seems to be in the
+ * wrong encoding (p, n: the line, or a long line's first piece). */
 static void
-warn_invalid(struct stamp *s, int why, size_t len)
+warn_invalid(struct stamp *s, int why, uint64_t line, uint64_t len,
+    const char *p, size_t n)
 {
-	static const char *const pol[] = { "keep", "reject", "stop" };
-	unsigned	supp;
+	const char	*hint = s->hinted ? NULL : badline_hint(p, n);
+	unsigned	 supp;
 
-	if (log_rate_ok(&s->rate, &supp))
-		log_warn("invalid line", "line=%llu reason=%s bytes=%zu "
-		    "policy=%s suppressed=%u", (unsigned long long)s->lr.lineno,
-		    badline_reason(why), len, pol[s->o->policy], supp);
+	s->hinted = 1;
+	if (log_rate_ok(&s->rate, &supp) || hint != NULL)
+		log_warn("invalid line", "line=%llu reason=%s bytes=%llu "
+		    "policy=%s suppressed=%u%s%s", (unsigned long long)line,
+		    badline_reason(why), (unsigned long long)len,
+		    stamp_policies[s->o->policy], supp, hint ? " hint=" : "",
+		    hint ? log_q(hint) : "");
 }
 
 /* A whole line that is not one JSON value. */
 static int
 invalid_line(struct stamp *s, int why, const struct lineio_line *l)
 {
-	warn_invalid(s, why, l->len);
+	warn_invalid(s, why, s->lr.lineno, l->len, l->p, l->len);
 	switch (s->o->policy) {
 	case STAMP_STOP:
 		log_error("stopping at invalid line", "line=%llu reason=%s",
@@ -121,11 +129,14 @@ invalid_line(struct stamp *s, int why, const struct lineio_line *l)
 static int
 long_piece(struct stamp *s, const struct lineio_line *l)
 {
-	uint64_t	lineno = s->lr.lineno + 1;	/* counted at its end */
+	/* lineio counts a line when its last piece is returned. */
+	uint64_t	lineno = s->lr.lineno + ((l->flags & LINEIO_MORE) != 0);
 
 	if (l->flags & LINEIO_FIRST) {
-		warn_invalid(s, BADLINE_TOO_LONG, l->len);
+		s->long_bytes = 0;
 		if (s->o->policy == STAMP_STOP) {
+			warn_invalid(s, BADLINE_TOO_LONG, lineno, l->len, l->p,
+			    l->len);
 			log_error("stopping at invalid line", "line=%llu "
 			    "reason=too_long", (unsigned long long)lineno);
 			return EX_DATAERR;
@@ -134,6 +145,11 @@ long_piece(struct stamp *s, const struct lineio_line *l)
 			badline_begin(&s->bad, &s->out, &s->now, s->o->feed,
 			    BADLINE_TOO_LONG, lineno, 1);
 	}
+	/* Warned at its end, when its real length is known. */
+	s->long_bytes += l->len;
+	if (!(l->flags & LINEIO_MORE))
+		warn_invalid(s, BADLINE_TOO_LONG, lineno, s->long_bytes, l->p,
+		    0);
 	if (s->o->policy == STAMP_REJECT) {
 		wbuf_put(&s->rej, l->p, l->len);
 		if (!(l->flags & LINEIO_MORE))
@@ -265,10 +281,12 @@ stamp_run(const struct stamp_opts *o, int in, int out)
 	if (rc == EX_DATAERR)
 		(void)flush_all(&s);
 	log_info("done", "lines_in=%llu lines_out=%llu empty=%llu "
-	    "bytes_in=%llu bytes_out=%llu signal=%d",
+	    "invalid=%llu policy=%s bytes_in=%llu bytes_out=%llu signal=%d",
 	    (unsigned long long)metrics_value(s.st.in),
 	    (unsigned long long)metrics_value(s.out_lines),
 	    (unsigned long long)metrics_value(s.st.empty),
+	    (unsigned long long)badline_stat_invalid(&s.st),
+	    stamp_policies[o->policy],
 	    (unsigned long long)s.lr.bytes, (unsigned long long)s.out.bytes,
 	    (int)sig_stop);
 done:

@@ -38,6 +38,8 @@ setup_metrics(struct kcap *k)
 	    "Sequence gaps seen (ssmd_gap markers written).");
 	k->m_reconn = metrics_counter("ssmd_ws_kalshi_reconnects_total", l,
 	    "Connections re-established (ssmd_reconnect markers written).");
+	k->m_retries = metrics_counter("ssmd_ws_kalshi_connect_retries_total",
+	    l, "Connection attempts scheduled after a failure (--reconnect).");
 	k->m_invalid = metrics_counter("ssmd_ws_kalshi_invalid_total", l,
 	    "Frames that were not JSON (written as ssmd_invalid).");
 	k->m_comp = metrics_counter("ssmd_ws_kalshi_compacted_total", l,
@@ -169,8 +171,13 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 static void
 sig_cb(evutil_socket_t sig, short what, void *arg)
 {
+	struct kcap	*k = arg;
+
 	log_info("stopping", "signal=%d", (int)sig);
-	capture_stop(arg, 0, "signal");
+	/* A second signal while Close handshakes are under way: end now. */
+	if (k->stopping)
+		event_base_loopexit(k->base, NULL);
+	capture_stop(k, 0, "signal");
 }
 
 static void
@@ -179,7 +186,7 @@ stop_timeout(evutil_socket_t fd, short what, void *arg)
 	struct kcap	*k = arg;
 
 	log_warn("connections did not close in time", "");
-	event_base_loopbreak(k->base);
+	event_base_loopexit(k->base, NULL);
 }
 
 void
@@ -217,8 +224,10 @@ capture_stop(struct kcap *k, int rc, const char *why)
 			c->ws = NULL;
 		}
 	}
+	/* loopexit, not loopbreak: a break asked for before the loop runs
+	 * (a stop from conn_start, say) is forgotten when it starts. */
 	if (open == 0) {
-		event_base_loopbreak(k->base);
+		event_base_loopexit(k->base, NULL);
 		return;
 	}
 	k->stop_timer = evtimer_new(k->base, stop_timeout, k);
@@ -244,7 +253,7 @@ setup(struct kcap *k)
 		commands_plan_slice(o->ntickers, k->nconn, i, &start, &cnt);
 		k->c[i].k = k;
 		k->c[i].idx = i;
-		k->c[i].tickers = o->tickers + start;
+		k->c[i].tickers = o->tickers != NULL ? o->tickers + start : NULL;
 		k->c[i].n = cnt;
 		if (conn_init(&k->c[i]) == -1)
 			return -1;
@@ -348,7 +357,8 @@ capture_run(struct event_base *base, struct evdns_base *dns,
 	    "channels=%zu", o->feed, k.nconn, o->ntickers, o->nchannels);
 	for (i = 0; i < k.nconn && !k.stopping; i++)
 		conn_start(&k.c[i]);
-	event_base_dispatch(base);
+	if (!k.stopping)
+		event_base_dispatch(base);
 	if (output_drain(&k.out) != KOUT_OK && k.out.state == KOUT_ERROR &&
 	    k.rc == 0)
 		k.rc = EX_IOERR;

@@ -81,6 +81,7 @@ struct kcap {
 	uint64_t		 lines_seen, lost_seen, comp_seen;
 	struct metric		*m_frames[KFT_N], *m_bytes, *m_last, *m_markets;
 	struct metric		*m_gaps, *m_reconn, *m_invalid, *m_comp;
+	struct metric		*m_retries;
 	struct metric		*m_errors, *m_lines, *m_lost, *m_pending;
 };
 

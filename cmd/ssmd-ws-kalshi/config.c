@@ -304,6 +304,28 @@ set_feed(struct kcfg *c, struct yf *y, const char *field, yaml_node_t *v)
 	    0;
 }
 
+/* ca_file: a relative path is relative to the environment file, so the
+ * file works from any working directory (and from a ConfigMap). */
+static int
+ca_file(struct kcfg *c, struct yf *y, const char *f, yaml_node_t *v)
+{
+	const char	*slash = strrchr(y->path, '/');
+	char		*joined;
+	int		 n;
+
+	if (get_str(y, v, f, &c->ca_file) == -1)
+		return -1;
+	c->ca_from = "environment";
+	if (c->ca_file[0] == '/' || slash == NULL)
+		return 0;
+	n = (int)(slash - y->path);
+	if (asprintf(&joined, "%.*s/%s", n, y->path, c->ca_file) == -1)
+		return fail(y, f, "out of memory");
+	free(c->ca_file);
+	c->ca_file = joined;
+	return 0;
+}
+
 static int
 env_kv(struct kcfg *c, struct yf *y, const char *k, const char *f,
     yaml_node_t *v, void *arg)
@@ -317,7 +339,7 @@ env_kv(struct kcfg *c, struct yf *y, const char *k, const char *f,
 	if (strcmp(k, "rest_url") == 0)
 		return get_str(y, v, f, &c->rest_url);
 	if (strcmp(k, "ca_file") == 0)
-		return get_str(y, v, f, &c->ca_file);
+		return ca_file(c, y, f, v);
 	if (strcmp(k, "keys") == 0) {
 		/* Read after the walk: "feed" may come later in the file. */
 		*(yaml_node_t **)arg = v;
@@ -469,10 +491,20 @@ config_resolve_keys(struct kcfg *c, char *err, size_t errlen)
 	    config_set(&c->key_var, comma + 1) == -1)
 		goto nomem;
 	if ((v = getenv(comma + 1)) == NULL || *v == '\0') {
-		snprintf(err, errlen, "%s: %s: environment variable %s "
-		    "(the private key, PEM text or a file) is not set",
-		    src_name(c), field, comma + 1);
-		return -1;
+		/* VAR_FILE names a file holding the key, the convention of
+		 * container images and of make run. */
+		char	fvar[160];
+
+		snprintf(fvar, sizeof(fvar), "%s_FILE", comma + 1);
+		if ((v = getenv(fvar)) == NULL || *v == '\0') {
+			snprintf(err, errlen, "%s: %s: neither %s (the private "
+			    "key: PEM text, its base64 body, or a file) nor %s "
+			    "(a file) is set", src_name(c), field, comma + 1,
+			    fvar);
+			return -1;
+		}
+		if (config_set(&c->key_var, fvar) == -1)
+			goto nomem;
 	}
 	if (config_set(&c->key_pem, v) == -1)
 		goto nomem;

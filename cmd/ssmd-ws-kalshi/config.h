@@ -30,6 +30,7 @@ struct kcfg {
 	int		 discover;	/* use REST discovery */
 	unsigned	 shard_size;
 	char		*env_path, *feed_path;	/* what was read, for messages */
+	const char	*ca_from;	/* "environment": ca_file came from it */
 };
 
 /* Read the files: env_path names the environment; feed_path the feed

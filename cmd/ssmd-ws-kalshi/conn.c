@@ -205,7 +205,7 @@ on_close(struct ws_conn *ws, int code, const char *reason, void *arg)
 		for (i = 0; i < k->nconn; i++)
 			if (k->c[i].ws != NULL)
 				return;
-		event_base_loopbreak(k->base);
+		event_base_loopexit(k->base, NULL);
 		return;
 	}
 	if (c->closing) {
@@ -227,13 +227,18 @@ on_close(struct ws_conn *ws, int code, const char *reason, void *arg)
 			    "exchange: %d %s", code, reason ? reason : "");
 	}
 	c->closing = 0;
-	log_msg(k->o->reconnect && rc == EX_TEMPFAIL ? LOG_WARN : LOG_ERROR,
+	/* With --reconnect an exchange that is down (69) or dropped us (75)
+	 * is tried again, with capped backoff, from the first attempt on:
+	 * an always-on capture outlives an outage.  Refused credentials
+	 * (77) are not something a retry can fix. */
+	log_msg(k->o->reconnect && rc != EX_NOPERM ? LOG_WARN : LOG_ERROR,
 	    was_open ? "connection lost" : "cannot connect",
 	    "conn=%u code=%d reason=%s", c->idx, code, log_q(c->why));
-	if (rc == EX_NOPERM || !k->o->reconnect || !c->ever_open) {
+	if (rc == EX_NOPERM || !k->o->reconnect) {
 		capture_stop(k, rc, c->why);
 		return;
 	}
+	metrics_inc(k->m_retries);
 	if (was_open || c->attempt == 0)
 		c->down_at = capture_now();
 	schedule_retry(c);

@@ -213,6 +213,8 @@ merge(struct kcfg *c, struct kcfg *ov, int discover)
 		    &ov->events };
 	size_t		 i;
 
+	if (ov->ca_file != NULL)
+		c->ca_from = NULL;	/* the option's, named as such */
 	for (i = 0; i < sizeof(s) / sizeof(s[0]); i++)
 		if (*o[i] != NULL) {
 			free(*s[i]);
@@ -331,9 +333,17 @@ main(int argc, char *argv[])
 		    c.key_var, log_q(err));
 	if ((strncmp(c.ws_url, "wss://", 6) == 0 || (c.discover &&
 	    strncmp(c.rest_url, "https://", 8) == 0)) &&
-	    (ssl = tls_client_ctx(c.ca_file, err, sizeof(err))) == NULL)
-		log_die(EX_CONFIG, "cannot set up TLS", "ca_file=%s error=%s",
-		    log_q(c.ca_file ? c.ca_file : "(system)"), log_q(err));
+	    (ssl = tls_client_ctx(c.ca_file, err, sizeof(err))) == NULL) {
+		char	from[4200];
+
+		snprintf(from, sizeof(from), "%s%s", c.ca_file == NULL ?
+		    "the system's CA store" : c.ca_from == NULL ? "--ca-file" :
+		    c.env_path, c.ca_file != NULL && c.ca_from != NULL ?
+		    ": ca_file" : "");
+		log_die(EX_CONFIG, "cannot set up TLS", "ca_file=%s from=%s "
+		    "error=%s", log_q(c.ca_file ? c.ca_file : "(system)"),
+		    log_q(from), log_q(err));
+	}
 	opt_metrics(a.mdir, "ssmd-ws-kalshi");
 	sig_init();
 	if ((base = event_base_new()) == NULL ||

@@ -38,7 +38,19 @@ wsk_client() {
 }
 
 wsk_gone() {
-	! kill -0 "$1" 2>/dev/null
+	if kill -0 "$1" 2>/dev/null; then return 1; fi
+}
+
+# Has process $1 caught SIGTERM (its handler installed)?  A signal sent
+# before that kills it the default way, as it would any program.
+wsk_catches_term() {
+	local m
+	case $(readlink "/proc/$1/exe" 2>/dev/null) in
+	*/ssmd-*) ;;
+	*) return 1 ;;		# still the shell that forked it
+	esac
+	m=$(awk '/^SigCgt:/ {print $2}' "/proc/$1/status" 2>/dev/null) || return 1
+	[ -n "$m" ] && [ $(( 0x$m & 0x4000 )) -ne 0 ]
 }
 
 # Wait (at most $1 s) for the background client to end: status in CL_RC.

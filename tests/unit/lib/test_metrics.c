@@ -1,3 +1,5 @@
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,8 +62,22 @@ file_is_replaced(void **st)
 	assert_int_equal(access(path, F_OK), -1);
 	snprintf(path, sizeof(path), "%s/ssmd-x-a1.prom", dir);
 	unlink(path);
+	/* A missing directory is made, parents too ... */
+	snprintf(path, sizeof(path), "%s/a/b", dir);
+	assert_int_equal(metrics_open(path, "ssmd-x", NULL), 0);
+	assert_int_equal(access(path, W_OK), 0);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/a", dir);
+	rmdir(path);
+	/* ... but not under a file. */
+	snprintf(path, sizeof(path), "%s/file", dir);
+	close(creat(path, 0644));
+	snprintf(path, sizeof(path), "%s/file/sub", dir);
+	assert_int_equal(metrics_open(path, "ssmd-x", NULL), -1);
+	assert_int_equal(errno, ENOTDIR);
+	snprintf(path, sizeof(path), "%s/file", dir);
+	unlink(path);
 	rmdir(dir);
-	assert_int_equal(metrics_open("/nonexistent/dir", "ssmd-x", NULL), -1);
 	assert_int_equal(metrics_open("", "ssmd-x", NULL), 0);
 }
 

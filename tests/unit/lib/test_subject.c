@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -15,6 +16,62 @@ expect_subject(const char *line, int kind, const char *want)
 	assert_int_equal(subject_for("prod.kalshi", line, strlen(line), 0,
 	    out, sizeof(out)), kind);
 	assert_string_equal(out, want);
+}
+
+/* Tickers of 190..196 escaped bytes: up to SUBJECT_TOKEN_MAX they are
+ * the subject's market token, past it the line goes to the fallback. */
+static void
+test_token_limit(void **st)
+{
+	char	line[512], tick[256], out[SUBJECT_MAX], want[SUBJECT_MAX];
+	size_t	n;
+
+	(void)st;
+	for (n = 190; n <= 196; n++) {
+		memset(tick, 'A', n);
+		tick[n] = '\0';
+		snprintf(line, sizeof(line), "{\"type\":\"trade\",\"msg\":"
+		    "{\"market_ticker\":\"%s\"}}", tick);
+		if (n <= SUBJECT_TOKEN_MAX) {
+			snprintf(want, sizeof(want), "p.json.trade.%s", tick);
+			assert_int_equal(subject_for("p", line, strlen(line), 0,
+			    out, sizeof(out)), SUBJ_DATA);
+		} else {
+			snprintf(want, sizeof(want), "p.other.trade");
+			assert_int_equal(subject_for("p", line, strlen(line), 0,
+			    out, sizeof(out)), SUBJ_OTHER);
+		}
+		assert_string_equal(out, want);
+	}
+	/* Escapes count as their three bytes: 64 dots are 192, 65 too many. */
+	memset(tick, '.', 65);
+	tick[65] = '\0';
+	assert_int_equal(subject_escape(tick, 64, out, SUBJECT_TOKEN_MAX + 1),
+	    192);
+	assert_int_equal(subject_escape(tick, 65, out, SUBJECT_TOKEN_MAX + 1),
+	    -1);
+}
+
+/* With the longest prefix allowed, the longest subject still fits. */
+static void
+test_prefix_limit(void **st)
+{
+	char	prefix[SUBJECT_PREFIX_MAX + 1], tick[SUBJECT_TOKEN_MAX + 1];
+	char	line[512], out[SUBJECT_MAX];
+	int	n;
+
+	(void)st;
+	memset(prefix, 'p', SUBJECT_PREFIX_MAX);
+	prefix[SUBJECT_PREFIX_MAX] = '\0';
+	memset(tick, 'E', SUBJECT_TOKEN_MAX);
+	tick[SUBJECT_TOKEN_MAX] = '\0';
+	snprintf(line, sizeof(line), "{\"type\":\"event_lifecycle\",\"msg\":"
+	    "{\"event_ticker\":\"%s\"}}", tick);
+	assert_int_equal(subject_for(prefix, line, strlen(line), 0, out,
+	    sizeof(out)), SUBJ_DATA);
+	n = (int)strlen(out);
+	assert_int_equal(n, SUBJECT_MAX - 1);
+	assert_string_equal(out + n - SUBJECT_TOKEN_MAX, tick);
 }
 
 static void
@@ -124,6 +181,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kinds),
+		cmocka_unit_test(test_token_limit),
+		cmocka_unit_test(test_prefix_limit),
 		cmocka_unit_test(test_envelope_and_escape),
 		cmocka_unit_test(test_fallbacks),
 		cmocka_unit_test(test_match),
