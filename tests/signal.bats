@@ -287,7 +287,10 @@ fires() {
 	run bash -c "ssmd-signal --param volume.threshold=1 volume < '$T/in' | head -1"
 	assert_success
 	[ "${#lines[@]}" -ge 1 ]
-	ssmd-signal --progress volume < "$T/in" > /dev/null 2> "$T/err"
+	# a pause in the input: a progress line once a second has passed
+	{ head -n 1000 "$T/in"; sleep 1.5; tail -n +1001 "$T/in"; } |
+	    ssmd-signal --progress volume > /dev/null 2> "$T/err"
+	grep -q 'msg="progress" lines=[0-9]* lines_per_s=[0-9]* mb=[0-9.]* fires=0 input_time=2026-02-12T' "$T/err"
 	grep -q 'msg="input done"' "$T/err"
 	run ssmd-signal --help
 	assert_success
