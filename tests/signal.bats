@@ -271,7 +271,10 @@ fires() {
 
 @test "signal: 20,000 markets stay bounded; idle ones and those past the cap are evicted" {
 	"$ROOT/scripts/bench/signal-corpus" 200000 20000 7 > "$T/in"
-	kib=$(peak_rss_kib ssmd-signal $ALL < "$T/in")
+	# none idle-evicted: all 20,000 held at once
+	ssmd-signal --idle 0 $ALL < "$T/in" > /dev/null 2> "$T/err"
+	grep -q 'markets=20000 .*evicted=0 ' "$T/err"
+	kib=$(peak_rss_kib ssmd-signal --idle 0 $ALL < "$T/in")
 	echo "peak RSS ${kib} KiB"
 	# AddressSanitizer's shadow memory and quarantine are not ours
 	[ "${SSMD_SAN:-}" = 1 ] || [ "$kib" -lt $((256 * 1024)) ]

@@ -52,6 +52,19 @@ filemap_next(struct filemap *m, size_t max_line, struct lineio_line *l)
 	return LINEIO_LINE;
 }
 
+void
+filemap_drop_read(struct filemap *m)
+{
+	size_t	pg = (size_t)sysconf(_SC_PAGESIZE);
+	size_t	upto = (size_t)(m->p - m->base) / pg * pg;
+
+	if (m->base == NULL || upto <= m->dropped)
+		return;
+	(void)madvise((char *)m->base + m->dropped, upto - m->dropped,
+	    MADV_DONTNEED);
+	m->dropped = upto;
+}
+
 uint64_t
 filemap_bytes(const struct filemap *m)
 {

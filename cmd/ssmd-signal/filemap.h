@@ -15,6 +15,7 @@ struct lineio_line;
 struct filemap {
 	const char	*base, *p, *end;
 	size_t		 len;
+	size_t		 dropped;	/* bytes from base handed back */
 };
 
 enum filemap_res {
@@ -26,6 +27,9 @@ enum filemap_res {
 enum filemap_res	filemap_open(struct filemap *, int fd);
 /* The next line: LINEIO_LINE, or LINEIO_EOF. */
 int	filemap_next(struct filemap *, size_t max_line, struct lineio_line *);
+/* Hand the pages already read back to the kernel, so the mapping does not
+ * grow the resident set with the file (a day is gigabytes). */
+void	filemap_drop_read(struct filemap *);
 /* Bytes consumed so far. */
 uint64_t	filemap_bytes(const struct filemap *);
 void	filemap_close(struct filemap *);

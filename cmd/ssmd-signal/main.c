@@ -117,9 +117,13 @@ run_mapped(struct run *r, size_t max_line)
 	int			rc;
 
 	while (!sig_stop && filemap_next(&r->map, max_line, &l) == LINEIO_LINE) {
-		if ((rc = on_line(r, &l)) != 0 || ((++n & 0xffff) == 0 &&
-		    (rc = on_idle(r)) != 0))
+		if ((rc = on_line(r, &l)) != 0)
 			return rc;
+		if ((++n & 0xffff) == 0) {
+			filemap_drop_read(&r->map);
+			if ((rc = on_idle(r)) != 0)
+				return rc;
+		}
 	}
 	return 0;
 }
