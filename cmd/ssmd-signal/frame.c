@@ -320,7 +320,8 @@ static int
 read_obj(const char *p, const char *end, struct frame *f, int depth,
     const char **endp, unsigned want)
 {
-	const char	*q = ws(p, end), *msg = NULL, *e;
+	const char	*q = ws(p, end), *msg = NULL, *e, *env_ts = NULL;
+	size_t		 env_tsl = 0;
 	struct mem	 m;
 	int		 r, kind = FRAME_OTHER, env = 0, had;
 	int64_t		 us, v, keep;
@@ -360,11 +361,11 @@ read_obj(const char *p, const char *end, struct frame *f, int depth,
 		m.vl = (size_t)(e - m.v);
 		q = e;
 		if (KEY(&m, "ts")) {
-			/* an envelope's receive time outranks all others */
-			if (m.v[0] == '"' && depth == 0 &&
-			    time_val(m.v + 1, m.vl - 2, &us)) {
-				f->t_us = us;
-				f->has_t = 2;
+			/* an envelope's receive time outranks all others;
+			 * read at the end, not for a frame skipped */
+			if (m.v[0] == '"' && depth == 0) {
+				env_ts = m.v + 1;
+				env_tsl = m.vl - 2;
 			} else if (!f->has_t && ts_member(&m, &us)) {
 				f->t_us = us;
 				f->has_t = 1;
@@ -398,8 +399,10 @@ read_obj(const char *p, const char *end, struct frame *f, int depth,
 		return FRAME_BAD;
 	}
 	*endp = q;
-	if (env == FRAME_SKIP)
-		return FRAME_SKIP;
+	if (env_ts != NULL && time_val(env_ts, env_tsl, &us)) {
+		f->t_us = us;
+		f->has_t = 2;
+	}
 	if (env != 0)		/* the envelope's data decided */
 		return env;
 	f->dlen = (size_t)(q - f->data);
