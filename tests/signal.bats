@@ -167,6 +167,25 @@ fires() {
 	grep -q 'invalid=1 ' "$T/err"
 }
 
+@test "signal: a file on stdin (read in place) and a pipe give the same" {
+	"$GEN" momentum-up --envelope > "$T/in"
+	# CRLF endings, a line over --max-line, bad lines, no final newline
+	{
+		head -n 50 "$T/in" | sed 's/$/\r/'
+		printf '{"x":"%*s"}\n' 3000 y
+		printf 'garbage\n\n'
+		tail -n +51 "$T/in" | head -c -1
+	} > "$T/mixed"
+	ssmd-signal --max-line 2k momentum < "$T/mixed" > "$T/file" 2> "$T/file.err"
+	cat "$T/mixed" | ssmd-signal --max-line 2k momentum > "$T/pipe" 2> "$T/pipe.err"
+	cmp "$T/file" "$T/pipe"
+	assert_equal "$(wc -l < "$T/file")" 1
+	grep -o 'lines_in=.*' "$T/file.err" > "$T/a"
+	grep -o 'lines_in=.*' "$T/pipe.err" > "$T/b"
+	cmp "$T/a" "$T/b"
+	grep -q 'invalid=3 ' "$T/a"
+}
+
 @test "signal: metrics per signal" {
 	"$GEN" momentum-up | ssmd-signal --metrics-dir "$T" momentum,volume > /dev/null 2>&1
 	p=$T/ssmd-signal.prom
