@@ -193,7 +193,10 @@ fires() {
 	grep -q '^ssmd_signal_fires_total{signal="volume"} 0$' "$p"
 	grep -q '^ssmd_signal_frames_total{signal="momentum"} [1-9]' "$p"
 	grep -q '^ssmd_signal_markets{signal="momentum"} 1$' "$p"
-	grep -q '^ssmd_signal_books_unknown 1$' "$p"
+	# a ticker-only market has no book; volume reads none
+	grep -q '^ssmd_signal_books_unknown{signal="momentum"} 1$' "$p"
+	grep -q '^ssmd_signal_books_unknown{signal="volume"} 0$' "$p"
+	grep -q '^ssmd_signal_evicted_total{signal="momentum"} 0$' "$p"
 	grep -q '^ssmd_signal_evictions_total{reason="idle"} 0$' "$p"
 	grep -q '^ssmd_signal_last_frame_time_seconds 1767226' "$p"
 }
@@ -297,8 +300,10 @@ fires() {
 	echo "peak RSS ${kib} KiB"
 	# AddressSanitizer's shadow memory and quarantine are not ours
 	[ "${SSMD_SAN:-}" = 1 ] || [ "$kib" -lt $((256 * 1024)) ]
-	ssmd-signal --max-markets 5000 $ALL < "$T/in" > /dev/null 2> "$T/err"
+	ssmd-signal --metrics-dir "$T" --max-markets 5000 $ALL < "$T/in" > /dev/null 2> "$T/err"
 	grep -q 'markets=5000 ' "$T/err"
+	grep -q '^ssmd_signal_evictions_total{reason="cap"} [1-9]' "$T/ssmd-signal.prom"
+	grep -q '^ssmd_signal_evicted_total{signal="volatility"} [1-9]' "$T/ssmd-signal.prom"
 	grep -q 'evicted=[1-9]' "$T/err"
 	ssmd-signal --idle 10m $ALL < "$T/in" > /dev/null 2> "$T/err"
 	grep -q 'evicted=[1-9]' "$T/err"

@@ -22,9 +22,10 @@ static const char *const reasons[NREASONS] = {
 };
 
 struct sigmet {
-	struct metric	*frames, *fires, *markets;
+	struct metric	*frames, *fires, *markets, *unknown, *evicted;
 	uint64_t	 frames_n, fires_n, frames_pushed, fires_pushed;
-	int64_t		 markets_n;
+	uint64_t	 evicted_n, evicted_pushed;
+	int64_t		 markets_n, unknown_n;
 };
 
 struct detect {
@@ -34,7 +35,7 @@ struct detect {
 	struct detect_stats	 st;
 	struct sigmet		 sm[SIGDEF_MAX];
 	uint64_t		 bad_n[NREASONS], bad_pushed[NREASONS];
-	struct metric		*bad_m[NREASONS], *lines_m, *unknown_m,
+	struct metric		*bad_m[NREASONS], *lines_m,
 				*evict_idle_m, *evict_cap_m, *released_m,
 				*gaps_m, *crossed_m, *negative_m, *stale_m,
 				*last_m, *tracked_m;
@@ -46,7 +47,7 @@ struct detect {
 };
 
 static void
-release(void *arg, struct state_mkt *m)
+release(void *arg, struct state_mkt *m, int why)
 {
 	struct detect	*d = arg;
 	int		 i;
@@ -54,6 +55,8 @@ release(void *arg, struct state_mkt *m)
 	for (i = 0; i < d->o.nsig; i++) {
 		if (m->sig[i] == NULL)
 			continue;
+		if (why == STATE_WHY_IDLE || why == STATE_WHY_CAP)
+			d->sm[i].evicted_n++;
 		d->o.sig[i].def->release(m->sig[i]);
 		free(m->sig[i]);
 		m->sig[i] = NULL;
@@ -90,6 +93,13 @@ detect_new(const struct detect_opts *o, struct wbuf *out)
 		    lab, "Fires written.");
 		d->sm[i].markets = metrics_gauge("ssmd_signal_markets", lab,
 		    "Markets the signal keeps state for.");
+		d->sm[i].unknown = metrics_gauge("ssmd_signal_books_unknown",
+		    lab, "Of those, markets whose order book is not known (none "
+		    "yet, gap, crossed, negative level); 0 for signals that "
+		    "read no books.");
+		d->sm[i].evicted = metrics_counter("ssmd_signal_evicted_total",
+		    lab, "Markets whose state for the signal was evicted "
+		    "(idle or over the cap).");
 	}
 	for (i = 0; reasons[i] != NULL; i++) {
 		snprintf(lab, sizeof(lab), "reason=\"%s\"", reasons[i]);
@@ -98,9 +108,6 @@ detect_new(const struct detect_opts *o, struct wbuf *out)
 	}
 	d->lines_m = metrics_counter("ssmd_signal_lines_in_total", NULL,
 	    "Lines read.");
-	d->unknown_m = metrics_gauge("ssmd_signal_books_unknown", NULL,
-	    "Watched markets whose order book is not known (no snapshot "
-	    "yet, gap, crossed, negative level).");
 	d->tracked_m = metrics_gauge("ssmd_signal_markets_tracked", NULL,
 	    "Markets in the state table.");
 	d->evict_idle_m = metrics_counter("ssmd_signal_evictions_total",
@@ -146,13 +153,30 @@ push(struct metric *m, uint64_t now, uint64_t *pushed)
 	*pushed = now;
 }
 
+static void
+count_unknown(void *arg, const struct state_mkt *m)
+{
+	struct detect	*d = arg;
+	int		 i, ok = state_book_ok(d->state, m);
+
+	for (i = 0; i < d->o.nsig && !ok; i++)
+		if (m->sig[i] != NULL && (d->o.sig[i].def->kinds & SIGDEF_QUOTES))
+			d->sm[i].unknown_n++;
+}
+
 void
 detect_gauges(struct detect *d)
 {
 	const struct state_stats *s = state_stats(d->state);
 	int			  i;
 
+	for (i = 0; i < d->o.nsig; i++)
+		d->sm[i].unknown_n = 0;
+	state_each(d->state, count_unknown, d);
 	for (i = 0; i < d->o.nsig; i++) {
+		metrics_set(d->sm[i].unknown, (double)d->sm[i].unknown_n);
+		push(d->sm[i].evicted, d->sm[i].evicted_n,
+		    &d->sm[i].evicted_pushed);
 		push(d->sm[i].frames, d->sm[i].frames_n, &d->sm[i].frames_pushed);
 		push(d->sm[i].fires, d->sm[i].fires_n, &d->sm[i].fires_pushed);
 		metrics_set(d->sm[i].markets, (double)d->sm[i].markets_n);
@@ -167,7 +191,6 @@ detect_gauges(struct detect *d)
 	push(d->crossed_m, s->crossed, &d->pushed.crossed);
 	push(d->negative_m, s->negative, &d->pushed.negative);
 	push(d->stale_m, s->stale, &d->pushed.stale);
-	metrics_set(d->unknown_m, state_books_unknown(d->state));
 	metrics_set(d->tracked_m, state_count(d->state));
 	metrics_set(d->last_m, d->st.now_us / 1e6);
 }

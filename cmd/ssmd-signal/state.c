@@ -28,7 +28,7 @@ struct state {
 	struct sidst	*sids;
 	uint32_t	 nsids;
 	uint32_t	 gepoch;	/* bumped by a reconnect marker */
-	void		(*release)(void *, struct state_mkt *);
+	void		(*release)(void *, struct state_mkt *, int);
 	void		*arg;
 	struct state_stats st;
 };
@@ -56,7 +56,7 @@ hash(const char *p, size_t n)
 
 struct state *
 state_new(uint32_t max_markets, int64_t idle_us,
-    void (*release)(void *, struct state_mkt *), void *arg)
+    void (*release)(void *, struct state_mkt *, int), void *arg)
 {
 	struct state	*s;
 	uint32_t	 cap = 16;
@@ -80,9 +80,9 @@ state_new(uint32_t max_markets, int64_t idle_us,
 }
 
 static void
-mkt_free(struct state *s, struct state_mkt *m)
+mkt_free(struct state *s, struct state_mkt *m, int why)
 {
-	s->release(s->arg, m);
+	s->release(s->arg, m, why);
 	book_free(&m->book);
 	free(m);
 }
@@ -96,7 +96,7 @@ state_free(struct state *s)
 		return;
 	for (m = s->head; m != NULL; m = n) {
 		n = m->next;
-		mkt_free(s, m);
+		mkt_free(s, m, STATE_WHY_END);
 	}
 	free(s->tab);
 	free(s->sids);
@@ -147,16 +147,14 @@ state_book_ok(const struct state *s, const struct state_mkt *m)
 	return sd == NULL || sd->epoch == m->book.epoch;
 }
 
-uint32_t
-state_books_unknown(const struct state *s)
+void
+state_each(const struct state *s, void (*fn)(void *, const struct state_mkt *),
+    void *arg)
 {
 	const struct state_mkt	*m;
-	uint32_t		 n = 0;
 
 	for (m = s->head; m != NULL; m = m->next)
-		if (m->filter == STATE_FILTER_IN && !state_book_ok(s, m))
-			n++;
-	return n;
+		fn(arg, m);
 }
 
 void
@@ -257,7 +255,7 @@ tab_delete(struct state *s, uint32_t i)
 }
 
 static void
-drop(struct state *s, struct state_mkt *m)
+drop(struct state *s, struct state_mkt *m, int why)
 {
 	int		found;
 	uint32_t	i = slot_of(s, m->ticker, m->tlen, &found);
@@ -266,7 +264,7 @@ drop(struct state *s, struct state_mkt *m)
 		tab_delete(s, i);
 	lru_unlink(s, m);
 	s->count--;
-	mkt_free(s, m);
+	mkt_free(s, m, why);
 }
 
 struct state_mkt *
@@ -299,7 +297,7 @@ state_get(struct state *s, const char *t, size_t n, int64_t now)
 	}
 	if (s->count >= s->max && s->head != NULL) {
 		s->st.evicted_cap++;
-		drop(s, s->head);
+		drop(s, s->head, STATE_WHY_CAP);
 		i = slot_of(s, t, n, &found);
 	}
 	if ((m = calloc(1, sizeof(*m) + n + 1)) == NULL)
@@ -321,7 +319,7 @@ void
 state_release(struct state *s, struct state_mkt *m)
 {
 	s->st.released++;
-	drop(s, m);
+	drop(s, m, STATE_WHY_RELEASED);
 }
 
 void
@@ -339,7 +337,7 @@ state_expire(struct state *s, int64_t now)
 	while (s->idle_us > 0 && s->head != NULL &&
 	    s->head->last_us < now - s->idle_us) {
 		s->st.evicted_idle++;
-		drop(s, s->head);
+		drop(s, s->head, STATE_WHY_IDLE);
 	}
 }
 

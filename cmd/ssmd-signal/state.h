@@ -16,6 +16,14 @@ struct frame;
 
 enum state_filter { STATE_FILTER_UNSET = 0, STATE_FILTER_IN, STATE_FILTER_OUT };
 
+/* Why a market's state goes (the release callback's argument). */
+enum state_why {
+	STATE_WHY_IDLE = 0,	/* evicted: idle past the horizon */
+	STATE_WHY_CAP,		/* evicted: the table was full */
+	STATE_WHY_RELEASED,	/* determined or settled */
+	STATE_WHY_END		/* the program ends */
+};
+
 struct state_mkt {
 	struct state_mkt *prev, *next;	/* LRU, oldest first */
 	int64_t		 last_us;	/* time of the last frame */
@@ -53,15 +61,17 @@ struct state_stats {
 struct state;
 
 /* max_markets bounds the table; idle_us evicts markets without a frame
- * for that long (0: never).  release(m) is called before a market's
- * memory goes, for the signals' state. */
+ * for that long (0: never).  release(arg, m, why) is called before a
+ * market's memory goes, for the signals' state. */
 struct state	*state_new(uint32_t max_markets, int64_t idle_us,
-		    void (*release)(void *, struct state_mkt *), void *arg);
+		    void (*release)(void *, struct state_mkt *, int why),
+		    void *arg);
 void		 state_free(struct state *);
 const struct state_stats *state_stats(const struct state *);
 uint32_t	 state_count(const struct state *);
-/* Books currently not usable (none yet, or unknown). */
-uint32_t	 state_books_unknown(const struct state *);
+/* Call fn for every market, oldest update first. */
+void		 state_each(const struct state *,
+		    void (*fn)(void *, const struct state_mkt *), void *arg);
 
 /* Check the frame's seq against its sid, first thing for every frame
  * with a seq: a jump marks every book on the sid unknown.  A frame at or

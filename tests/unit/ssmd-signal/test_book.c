@@ -9,7 +9,7 @@
 #include "state.h"
 
 static void
-no_release(void *arg, struct state_mkt *m)
+no_release(void *arg, struct state_mkt *m, int why)
 {
 }
 
