@@ -353,7 +353,7 @@ detect_line(struct detect *d, const char *p, size_t n)
 	d->st.lines++;
 	while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
 		n--;
-	if (n == 0 || strspn(p, " \t") == n) {
+	if (n == 0) {		/* white space alone: nothing after the trim */
 		bad(d, "empty");
 		return;
 	}
