@@ -461,27 +461,27 @@ frame_lvl_next(const struct frame_lvls *lv, const char **it, int64_t *price,
 	if (p < end && *p == ',')
 		p = ws(p + 1, end);
 	if (p < end && *p == ']')
-		return 0;
+		return FRAME_LVL_END;
 	if (p == end || *p != '[')
-		return -1;
+		return FRAME_LVL_MALFORMED;
 	a = ws(p + 1, end);
 	if ((b = json_skip(a, end)) == NULL)
-		return -1;
+		return FRAME_LVL_MALFORMED;
 	if (num_dec(a, (size_t)(b - a), lv->form == FRAME_LVL_CENTS ? 0 : 4,
 	    &v) != NUM_OK)
-		return -1;
+		return FRAME_LVL_MALFORMED;
 	*price = lv->form == FRAME_LVL_CENTS ? v * NUM_CENT : v;
 	a = ws(b, end);
 	if (a == end || *a != ',')
-		return -1;
+		return FRAME_LVL_MALFORMED;
 	a = ws(a + 1, end);
 	if ((b = json_skip(a, end)) == NULL)
-		return -1;
+		return FRAME_LVL_MALFORMED;
 	if (num_dec(a, (size_t)(b - a), 2, size) != NUM_OK)
-		return -1;
+		return FRAME_LVL_MALFORMED;
 	p = ws(b, end);
 	if (p == end || *p != ']')
-		return -1;
+		return FRAME_LVL_MALFORMED;
 	*it = p + 1;
-	return 1;
+	return FRAME_LVL_LEVEL;
 }

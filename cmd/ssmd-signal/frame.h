@@ -82,8 +82,14 @@ struct frame {
  * neither read nor checked. */
 int	frame_read(const char *p, size_t n, struct frame *f, unsigned want);
 
-/* Walk a level list: *it starts at lv->p; each call sets *price and *size
- * and returns 1, 0 at the end, -1 if malformed. */
+enum frame_lvl_res {
+	FRAME_LVL_END = 0,	/* no more levels */
+	FRAME_LVL_LEVEL,	/* *price and *size hold the next level */
+	FRAME_LVL_MALFORMED	/* not a list of [price, size] pairs */
+};
+
+/* Walk a level list: *it starts at lv->p; each call returns an enum
+ * frame_lvl_res. */
 int	frame_lvl_next(const struct frame_lvls *lv, const char **it,
 	    int64_t *price, int64_t *size);
 

@@ -377,13 +377,14 @@ snapshot(struct state *s, struct state_mkt *m, const struct frame *f)
 		if (side[i]->form == FRAME_LVL_NONE)
 			continue;	/* an absent side is an empty one */
 		it = side[i]->p;
-		while ((r = frame_lvl_next(side[i], &it, &px, &sz)) == 1) {
+		while ((r = frame_lvl_next(side[i], &it, &px, &sz)) ==
+		    FRAME_LVL_LEVEL) {
 			if ((br = book_add(&m->book, i == 0, px, sz)) != BOOK_APPLIED) {
 				broken(s, m, br);
 				return STATE_BOOK_BROKEN;
 			}
 		}
-		if (r < 0) {
+		if (r == FRAME_LVL_MALFORMED) {
 			broken(s, m, BOOK_BADPRICE);
 			return STATE_BOOK_BROKEN;
 		}

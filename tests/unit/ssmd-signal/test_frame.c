@@ -107,14 +107,14 @@ t_trade_delta_snapshot(void **st)
 	assert_int_equal(f.yes.form, FRAME_LVL_DOLLARS_FP);
 	assert_int_equal(f.no.form, FRAME_LVL_CENTS);
 	it = f.yes.p;
-	assert_int_equal(frame_lvl_next(&f.yes, &it, &p, &s), 1);
+	assert_int_equal(frame_lvl_next(&f.yes, &it, &p, &s), FRAME_LVL_LEVEL);
 	assert_int_equal(p, 4500);
 	assert_int_equal(s, 10025);
-	assert_int_equal(frame_lvl_next(&f.yes, &it, &p, &s), 1);
+	assert_int_equal(frame_lvl_next(&f.yes, &it, &p, &s), FRAME_LVL_LEVEL);
 	assert_int_equal(p, 4600);
-	assert_int_equal(frame_lvl_next(&f.yes, &it, &p, &s), 0);
+	assert_int_equal(frame_lvl_next(&f.yes, &it, &p, &s), FRAME_LVL_END);
 	it = f.no.p;
-	assert_int_equal(frame_lvl_next(&f.no, &it, &p, &s), 1);
+	assert_int_equal(frame_lvl_next(&f.no, &it, &p, &s), FRAME_LVL_LEVEL);
 	assert_int_equal(p, 5300);
 	assert_int_equal(s, 12000);
 }
