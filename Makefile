@@ -76,18 +76,26 @@ $(B)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(XCFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(LIB): $(LIB_OBJ)
+# An archive is made anew when its list of members changes, not only when
+# a member does: a module moved away must not linger in the old archive.
+$(B)/%.members: FORCE
+	@mkdir -p $(@D)
+	@echo '$(MEMBERS)' | cmp -s - $@ 2>/dev/null || echo '$(MEMBERS)' > $@
+
+$(B)/lib/libssmd.members: MEMBERS = $(LIB_OBJ)
+$(LIB): $(LIB_OBJ) $(B)/lib/libssmd.members
 	@rm -f $@
-	$(AR) rcs $@ $^
+	$(AR) rcs $@ $(LIB_OBJ)
 
 # Each program: main.o, then an archive of its own modules (every
 # cmd/<prog>/*.c but main.c), then libssmd.
 define program
 $(1)_OBJ := $$(patsubst %.c,$(B)/%.o,$$(filter-out cmd/$(1)/main.c,$$(wildcard cmd/$(1)/*.c)))
-$(B)/cmd/$(1)/prog.a: $$($(1)_OBJ)
+$(B)/cmd/$(1)/prog.members: MEMBERS = $$($(1)_OBJ)
+$(B)/cmd/$(1)/prog.a: $$($(1)_OBJ) $(B)/cmd/$(1)/prog.members
 	@mkdir -p $$(@D)
 	@rm -f $$@
-	$(AR) rcs $$@ $$^
+	$(AR) rcs $$@ $$($(1)_OBJ)
 bin/$(1): $(B)/cmd/$(1)/main.o $(B)/cmd/$(1)/prog.a $(LIB) build/.mode-$(MODE)
 	@mkdir -p bin
 	$(CC) $(LDFLAGS) -o $$@ $(B)/cmd/$(1)/main.o $(B)/cmd/$(1)/prog.a $(LIB) $(LDLIBS)
@@ -125,8 +133,9 @@ integration: all $(TOOLS)
 lint: $(BINS)
 	@scripts/check-layout $(B)
 	@# A manpath of our own pages, so Xr between them resolves.
-	@rm -rf build/manpath && mkdir -p build/manpath/man1 build/manpath/man7
+	@rm -rf build/manpath && mkdir -p build/manpath/man1 build/manpath/man7 build/manpath/man8
 	@cp $(filter %.1,$(MANS)) build/manpath/man1/ && cp $(filter %.7,$(MANS)) build/manpath/man7/
+	@cp $(filter %.8,$(MANS)) build/manpath/man8/
 	@makewhatis build/manpath
 	@out=$$(mandoc -Tlint -W style -M build/manpath $(MANS) 2>&1); \
 	if [ -n "$$out" ]; then echo "$$out"; echo "lint: mandoc found problems"; exit 1; fi; \
@@ -161,12 +170,12 @@ build/fuzz/obj/%.o: %.c
 
 define fuzz_prog
 build/fuzz/%: tests/fuzz/$(1)/%.c $$(patsubst %.c,build/fuzz/obj/%.o,$$(filter-out cmd/$(1)/main.c,$$(wildcard cmd/$(1)/*.c))) $(FZ_LIB)
-	clang $(FZ_CFLAGS) -Icmd/$(1) -fsanitize=fuzzer -o $$@ $$^ $(LDLIBS)
+	clang $(FZ_CFLAGS) -Icmd/$(1) -fsanitize=fuzzer -o $$@ $$(filter %.c %.o,$$^) $(LDLIBS)
 endef
 $(foreach p,$(PROGS),$(eval $(call fuzz_prog,$(p))))
 
 build/fuzz/%: tests/fuzz/lib/%.c $(FZ_LIB)
-	clang $(FZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+	clang $(FZ_CFLAGS) -fsanitize=fuzzer -o $@ $(filter %.c %.o,$^) $(LDLIBS)
 
 fuzz: $(FUZZ)
 	@for f in $(FUZZ); do t=$$(basename $$f); \
@@ -187,15 +196,17 @@ fuzz-smoke: $(FUZZ)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-	    $(DESTDIR)$(PREFIX)/share/man/man7
+	    $(DESTDIR)$(PREFIX)/share/man/man7 $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin
 	install -m 644 $(filter %.1,$(MANS)) $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 $(filter %.7,$(MANS)) $(DESTDIR)$(PREFIX)/share/man/man7
+	install -m 644 $(filter %.8,$(MANS)) $(DESTDIR)$(PREFIX)/share/man/man8
 
 uninstall:
 	rm -f $(PROGS:%=$(DESTDIR)$(PREFIX)/bin/%) \
 	    $(notdir $(filter %.1,$(MANS)):%=$(DESTDIR)$(PREFIX)/share/man/man1/%) \
-	    $(notdir $(filter %.7,$(MANS)):%=$(DESTDIR)$(PREFIX)/share/man/man7/%)
+	    $(notdir $(filter %.7,$(MANS)):%=$(DESTDIR)$(PREFIX)/share/man/man7/%) \
+	    $(notdir $(filter %.8,$(MANS)):%=$(DESTDIR)$(PREFIX)/share/man/man8/%)
 
 clean:
 	rm -rf bin build

@@ -10,83 +10,8 @@
 
 #include "archive.h"
 
-#define CHUNK	(128 * 1024)
-
-/* Cuts a stream of bytes into lines; a line split across chunks is
- * gathered in carry, the rest is passed straight from the chunk. */
-struct splitter {
-	int		(*cb)(const char *, size_t, void *);
-	void		*arg;
-	struct archive_stats *st;
-	char		*carry;
-	size_t		 len, cap;
-};
-
-static int
-emit(struct splitter *s, char *p, size_t n)
-{
-	char	save = p[n];
-	int	rc;
-
-	/* The byte after the line is its newline or carry's spare byte. */
-	p[n] = '\0';
-	s->st->lines++;
-	s->st->bytes += n + 1;
-	rc = s->cb(p, n, s->arg);
-	p[n] = save;
-	return rc;
-}
-
-static int
-keep(struct splitter *s, const char *p, size_t n)
-{
-	size_t	 want;
-	char	*nb;
-
-	if (s->len + n + 1 > s->cap) {
-		if (s->len + n > ARCHIVE_MAX_LINE) {
-			errno = EFBIG;
-			return -1;
-		}
-		want = s->cap ? s->cap * 2 : 64 * 1024;
-		while (want < s->len + n + 1)
-			want *= 2;
-		if ((nb = realloc(s->carry, want)) == NULL)
-			return -1;
-		s->carry = nb;
-		s->cap = want;
-	}
-	memcpy(s->carry + s->len, p, n);
-	s->len += n;
-	return 0;
-}
-
-/* Returns 0, a callback's nonzero value, or -1 (errno set). */
-static int
-split(struct splitter *s, char *p, size_t n)
-{
-	char	*nl;
-	int	 rc;
-
-	if (s->len > 0) {
-		if ((nl = memchr(p, '\n', n)) == NULL)
-			return keep(s, p, n);
-		if (keep(s, p, nl - p) == -1)
-			return -1;
-		if ((rc = emit(s, s->carry, s->len)) != 0)
-			return rc;
-		s->len = 0;
-		n -= nl + 1 - p;
-		p = nl + 1;
-	}
-	while ((nl = memchr(p, '\n', n)) != NULL) {
-		if ((rc = emit(s, p, nl - p)) != 0)
-			return rc;
-		n -= nl + 1 - p;
-		p = nl + 1;
-	}
-	return n ? keep(s, p, n) : 0;
-}
+#define CHUNK	(128 * 1024)	/* bytes read from the file at a time */
+#define BUFSZ	(256 * 1024)	/* first size of the line buffer */
 
 static ssize_t
 read_some(int fd, void *p, size_t n)
@@ -99,126 +24,248 @@ read_some(int fd, void *p, size_t n)
 	return r;
 }
 
-static int
-scan_plain(int fd, struct splitter *s, char *in, size_t have)
+/* Bytes of the file, given to the raw hook as they are read. */
+static ssize_t
+read_raw(struct archive_file *f, void *p, size_t n)
+{
+	ssize_t	r = read_some(f->fd, p, n);
+
+	if (r > 0) {
+		f->st.file_bytes += r;
+		if (f->raw != NULL)
+			f->raw(f->raw_arg, p, r);
+	}
+	return r;
+}
+
+/* Have zlib keep the next member's gzip header, its comment in ours. */
+static void
+watch_header(struct archive_file *f)
+{
+	memset(&f->head, 0, sizeof(f->head));
+	memset(f->comment, 0, sizeof(f->comment));
+	f->head.comment = (Bytef *)f->comment;
+	f->head.comm_max = sizeof(f->comment) - 1;
+	inflateGetHeader(&f->z, &f->head);
+}
+
+int
+archive_open(struct archive_file *f, const char *path,
+    void (*raw)(void *, const void *, size_t), void *raw_arg)
 {
 	ssize_t	r;
-	int	rc;
+	int	e;
 
-	for (;;) {
-		if (have > 0 && (rc = split(s, in, have)) != 0)
-			return rc;
-		if ((r = read_some(fd, in, CHUNK)) <= 0)
-			break;
-		s->st->file_bytes += r;
-		have = r;
-	}
-	if (r == -1)
+	memset(f, 0, sizeof(*f));
+	f->raw = raw;
+	f->raw_arg = raw_arg;
+	if ((f->fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return -1;
-	s->st->complete = s->len == 0;
+	f->cap = BUFSZ;
+	if ((f->in = malloc(CHUNK)) == NULL ||
+	    (f->buf = malloc(f->cap)) == NULL)
+		goto fail;
+	/* Sniff the gzip magic rather than trust the name. */
+	while (f->have < 2) {
+		if ((r = read_raw(f, f->in + f->have, CHUNK - f->have)) == -1)
+			goto fail;
+		if (r == 0)
+			break;
+		f->have += r;
+	}
+	f->st.gzip = f->have >= 2 && f->in[0] == 0x1f && f->in[1] == 0x8b;
+	if (f->st.gzip) {
+		if (inflateInit2(&f->z, 15 + 16) != Z_OK) {
+			errno = ENOMEM;
+			goto fail;
+		}
+		f->zinit = 1;
+		watch_header(f);
+		f->z.next_in = f->in;
+		f->z.avail_in = f->have;
+	} else {
+		memcpy(f->buf, f->in, f->have);
+		f->end = f->have;
+	}
+	f->in_eof = f->have == 0;
+	return 0;
+fail:
+	e = errno;
+	archive_close(f);
+	errno = e;
+	return -1;
+}
+
+void
+archive_close(struct archive_file *f)
+{
+	if (f->zinit)
+		inflateEnd(&f->z);
+	f->zinit = 0;
+	if (f->fd >= 0)
+		close(f->fd);
+	f->fd = -1;
+	free(f->in);
+	free(f->buf);
+	f->in = NULL;
+	f->buf = NULL;
+}
+
+/* Room for at least CHUNK more bytes (and a NUL) after the buffered half
+ * line: moved to the front, or a larger buffer for a long line. */
+static int
+make_room(struct archive_file *f)
+{
+	size_t	 len = f->end - f->start, want;
+	char	*nb;
+
+	if (f->cap - f->end > CHUNK)
+		return 0;
+	if (f->start > 0) {
+		memmove(f->buf, f->buf + f->start, len);
+		f->scan -= f->start;
+		f->start = 0;
+		f->end = len;
+		if (f->cap - f->end > CHUNK)
+			return 0;
+	}
+	if (len > ARCHIVE_MAX_LINE) {
+		errno = EFBIG;
+		return -1;
+	}
+	want = f->cap * 2;
+	if ((nb = realloc(f->buf, want)) == NULL)
+		return -1;
+	f->buf = nb;
+	f->cap = want;
 	return 0;
 }
 
-/* Inflate member after member; stops quietly at a truncated tail and
- * marks damage at invalid data, keeping the lines before either. */
-static int
-scan_gzip(int fd, struct splitter *s, char *in, size_t have)
+/* Inflate into the buffer, member after member; stops quietly at a
+ * truncated tail and marks damage at invalid data (what came out before
+ * it is kept).  Returns bytes added (0 at the end) or -1. */
+static ssize_t
+fill_gzip(struct archive_file *f)
 {
-	z_stream	 z;
-	char		*out;
-	ssize_t		 r = 0;
-	int		 zr = Z_OK, rc = 0, ended = 0;
+	size_t	got;
+	ssize_t	r;
+	int	zr;
 
-	if ((out = malloc(CHUNK + 1)) == NULL)
-		return -1;
-	memset(&z, 0, sizeof(z));
-	if (inflateInit2(&z, 15 + 16) != Z_OK) {
-		free(out);
-		errno = ENOMEM;
-		return -1;
-	}
-	z.next_in = (unsigned char *)in;
-	z.avail_in = have;
 	for (;;) {
-		if (z.avail_in == 0) {
-			if ((r = read_some(fd, in, CHUNK)) <= 0)
-				break;
-			s->st->file_bytes += r;
-			z.next_in = (unsigned char *)in;
-			z.avail_in = r;
+		if (f->z.avail_in == 0) {
+			if (f->in_eof || (r = read_raw(f, f->in, CHUNK)) == 0) {
+				f->in_eof = 1;
+				return 0;
+			}
+			if (r == -1)
+				return -1;
+			f->z.next_in = f->in;
+			f->z.avail_in = r;
 		}
-		if (ended) {
+		if (f->ended) {
 			/* Another member follows (cat a.gz b.gz). */
-			inflateReset(&z);
-			ended = 0;
+			inflateReset(&f->z);
+			watch_header(f);
+			f->ended = 0;
 		}
-		z.next_out = (unsigned char *)out;
-		z.avail_out = CHUNK;
-		zr = inflate(&z, Z_NO_FLUSH);
-		/* What came out before an error is good data all the same. */
-		if ((rc = split(s, out, CHUNK - z.avail_out)) != 0)
-			goto done;
-		if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR) {
-			s->st->damaged = 1;
-			break;
+		f->z.next_out = (unsigned char *)f->buf + f->end;
+		f->z.avail_out = f->cap - f->end - 1;
+		zr = inflate(&f->z, Z_NO_FLUSH);
+		got = f->cap - f->end - 1 - f->z.avail_out;
+		f->end += got;
+		f->decoded += got;
+		if (f->st.members == 0 && f->head.done == 1 &&
+		    strcmp(f->comment, ARCHIVE_MEMBERS) == 0)
+			f->st.member_per_flush = 1;
+		if (zr == Z_STREAM_END) {
+			/* zlib checked the member's CRC-32 and length. */
+			f->ended = 1;
+			f->st.members++;
+			f->st.verified_bytes = f->decoded;
+		} else if (zr != Z_OK && zr != Z_BUF_ERROR) {
+			f->st.damaged = 1;
+			snprintf(f->zmsg, sizeof(f->zmsg), "%s",
+			    f->z.msg ? f->z.msg : "invalid data");
+			f->in_eof = 1;
+			f->z.avail_in = 0;
+			return got;
 		}
-		if (zr == Z_STREAM_END)
-			ended = 1;
+		if (got > 0)
+			return got;
 	}
-	if (r == -1) {
-		rc = -1;
-		goto done;
+}
+
+static ssize_t
+fill(struct archive_file *f)
+{
+	ssize_t	r;
+
+	if (make_room(f) == -1)
+		return -1;
+	if (f->st.gzip)
+		return fill_gzip(f);
+	if (f->in_eof)
+		return 0;
+	if ((r = read_raw(f, f->buf + f->end, f->cap - f->end - 1)) > 0)
+		f->end += r;
+	else if (r == 0)
+		f->in_eof = 1;
+	return r;
+}
+
+int
+archive_next(struct archive_file *f, struct archive_line *l)
+{
+	char	*nl;
+	ssize_t	 r;
+
+	for (;;) {
+		nl = memchr(f->buf + f->scan, '\n', f->end - f->scan);
+		if (nl != NULL) {
+			*nl = '\0';
+			l->p = f->buf + f->start;
+			l->len = nl - l->p;
+			f->st.lines++;
+			f->st.bytes += l->len + 1;
+			f->start = f->scan = nl + 1 - f->buf;
+			return ARCHIVE_LINE;
+		}
+		f->scan = f->end;
+		if (f->done)
+			return ARCHIVE_END;
+		if ((r = fill(f)) == -1)
+			return ARCHIVE_ERROR;
+		if (r == 0) {
+			f->done = 1;
+			f->st.cut_bytes = f->end - f->start;
+			f->st.complete = f->st.cut_bytes == 0 &&
+			    (!f->st.gzip || (f->ended && !f->st.damaged));
+		}
 	}
-	s->st->complete = ended && !s->st->damaged && s->len == 0;
-done:
-	inflateEnd(&z);
-	free(out);
-	return rc;
 }
 
 int
 archive_scan(const char *path, int (*cb)(const char *, size_t, void *),
     void *arg, struct archive_stats *st)
 {
-	struct archive_stats	 dummy;
-	struct splitter		 s;
-	char			*in;
-	ssize_t			 r;
-	size_t			 have = 0;
-	int			 fd, rc = -1, e;
+	struct archive_file	f;
+	struct archive_line	l;
+	int			rc, e;
 
-	if (st == NULL)
-		st = &dummy;
-	memset(st, 0, sizeof(*st));
-	memset(&s, 0, sizeof(s));
-	s.cb = cb;
-	s.arg = arg;
-	s.st = st;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if (archive_open(&f, path, NULL, NULL) == -1) {
+		if (st != NULL)
+			memset(st, 0, sizeof(*st));
 		return -1;
-	if ((in = malloc(CHUNK + 1)) == NULL)
-		goto done;
-	/* Sniff the gzip magic rather than trust the name. */
-	while (have < 2) {
-		if ((r = read_some(fd, in + have, CHUNK - have)) == -1)
-			goto done;
-		if (r == 0)
-			break;
-		have += r;
 	}
-	st->file_bytes = have;
-	st->gzip = have >= 2 && (unsigned char)in[0] == 0x1f &&
-	    (unsigned char)in[1] == 0x8b;
-	rc = st->gzip ? scan_gzip(fd, &s, in, have) :
-	    scan_plain(fd, &s, in, have);
-	if (rc == 0 && !st->gzip && have == 0)
-		st->complete = 1;
-	st->cut_bytes = s.len;
-done:
+	while ((rc = archive_next(&f, &l)) == ARCHIVE_LINE)
+		if ((rc = cb(l.p, l.len, arg)) != 0)
+			break;
+	if (rc == ARCHIVE_END)
+		rc = 0;
 	e = errno;
-	free(in);
-	free(s.carry);
-	close(fd);
+	if (st != NULL)
+		*st = f.st;
+	archive_close(&f);
 	errno = e;
 	return rc;
 }

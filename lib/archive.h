@@ -9,9 +9,13 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <zlib.h>
 
 #define ARCHIVE_PARTIAL		".partial"	/* suffix of an in-progress file */
 #define ARCHIVE_RECOVERING	".recovering"	/* temporary of a recovery */
+/* The gzip comment of every member of a file written a member per flush:
+ * what follows the last whole member was never checked by a CRC. */
+#define ARCHIVE_MEMBERS		"ssmd: a gzip member per flush"
 #define ARCHIVE_MAX_LINE	(256u << 20)	/* longest line archive_scan holds */
 
 struct archive_stats {
@@ -24,6 +28,12 @@ struct archive_stats {
 					   trailer; plain: ends with a newline */
 	int		 damaged;	/* gzip: invalid data, not only a short
 					   tail (reading stopped there) */
+	uint64_t	 members;	/* gzip: members read to their end */
+	uint64_t	 verified_bytes;	/* gzip: uncompressed bytes of
+					   those members, each checked
+					   against its CRC-32 and length */
+	int		 member_per_flush;	/* gzip: the first member's
+					   comment is ARCHIVE_MEMBERS */
 };
 
 /* Call cb for every whole line of the archive file at path (without its
@@ -35,6 +45,43 @@ struct archive_stats {
 int	archive_scan(const char *path,
 	    int (*cb)(const char *line, size_t len, void *arg), void *arg,
 	    struct archive_stats *st);
+
+/* The same, one line at a time: a pull reader, for readers of many files
+ * at once (a merge).  One buffer per open file, grown only for a line
+ * longer than it. */
+struct archive_file {
+	int		 fd;
+	struct archive_stats st;	/* so far; final at ARCHIVE_END */
+	char		 zmsg[64];	/* zlib's word for the damage */
+	/* private */
+	void		(*raw)(void *, const void *, size_t);
+	void		*raw_arg;
+	z_stream	 z;
+	int		 zinit, ended, in_eof, done;
+	unsigned char	*in;
+	size_t		 have;
+	char		*buf;
+	size_t		 cap, start, end, scan;
+	uint64_t	 decoded;	/* bytes inflated so far */
+	gz_header	 head;		/* of the member being read */
+	char		 comment[40];
+};
+
+struct archive_line {
+	char		*p;	/* NUL-terminated, valid until the next call */
+	size_t		 len;	/* without the newline */
+};
+
+enum { ARCHIVE_ERROR = -1, ARCHIVE_END = 0, ARCHIVE_LINE = 1 };
+
+/* Open path for archive_next.  raw (may be NULL) sees every byte of the
+ * file as it is read, e.g. for a digest.  Returns 0, or -1 with errno. */
+int	archive_open(struct archive_file *, const char *path,
+	    void (*raw)(void *arg, const void *p, size_t n), void *raw_arg);
+/* The next whole line: ARCHIVE_LINE, ARCHIVE_END (st is final), or
+ * ARCHIVE_ERROR (errno set; EFBIG for a line over ARCHIVE_MAX_LINE). */
+int	archive_next(struct archive_file *, struct archive_line *);
+void	archive_close(struct archive_file *);
 
 /* Call cb with the path of every archive file under dir: date directories
  * (YYYY-MM-DD) in order, and in each the final and in-progress files in

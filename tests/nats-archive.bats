@@ -81,4 +81,7 @@ for i, line in enumerate(sys.stdin):
 	cut -f2- "$T/got" | cmp - "$T/in"
 	# Nothing else in the archive (no half line kept as an error record).
 	[ "$(find "$A" -name '*.jsonl*' | sort | xargs zcat -f | wc -l)" -eq 60000 ]
+	# And the archive as a whole checks out: gzip, lines, envelopes in
+	# order inside their slots, manifests, no leftovers.
+	ssmd-verify "$A"
 }

@@ -1,3 +1,4 @@
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -12,6 +13,7 @@
 #include "archive.h"
 #include "writer.h"
 #include "manifest.h"
+#include "recover.h"
 #include "ts.h"
 #include "wbuf.h"
 
@@ -126,6 +128,62 @@ load_old(const char *path)
 	return byname;
 }
 
+/* The old manifest's list of damaged originals; empty if none. */
+static json_t *
+load_old_damaged(const char *path)
+{
+	json_t	*m, *d;
+
+	if ((m = json_load_file(path, 0, NULL)) == NULL)
+		return json_array();
+	d = json_object_get(m, "damaged");
+	d = json_is_array(d) ? json_incref(d) : json_array();
+	json_decref(m);
+	return d;
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The damaged originals that recovery kept in daydir (see recover.h),
+ * with their size and digest, sorted by name. */
+static json_t *
+damaged_list(const char *daydir)
+{
+	DIR		*d;
+	struct dirent	*de;
+	json_t		*list = json_array(), *e;
+	char		*names[256], path[PATH_MAX], hex[65];
+	size_t		 n = 0, i, len;
+	uint64_t	 size;
+
+	if (list == NULL || (d = opendir(daydir)) == NULL)
+		return list;
+	while ((de = readdir(d)) != NULL && n < 256) {
+		len = strlen(de->d_name);
+		if (len > strlen(RECOVER_DAMAGED) && de->d_name[0] != '.' &&
+		    strcmp(de->d_name + len - strlen(RECOVER_DAMAGED),
+		    RECOVER_DAMAGED) == 0 &&
+		    (names[n] = strdup(de->d_name)) != NULL)
+			n++;
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), by_name);
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", daydir, names[i]);
+		if (writer_sha256_file(path, hex, &size) == 0 &&
+		    (e = json_pack("{s:s, s:I, s:s}", "name", names[i],
+		    "compressed_bytes", (json_int_t)size, "sha256", hex)) !=
+		    NULL)
+			json_array_append_new(list, e);
+		free(names[i]);
+	}
+	return list;
+}
+
 static int
 write_atomic(const char *path, const char *tmp, const char *text)
 {
@@ -155,7 +213,7 @@ manifest_update(const char *daydir, const char *name,
 	char		 path[PATH_MAX], tmp[PATH_MAX], *text = NULL;
 	const char	*date = strrchr(daydir, '/') ? strrchr(daydir, '/') + 1 :
 			    daydir;
-	json_t		*m = NULL;
+	json_t		*m = NULL, *dam = NULL, *old_dam = NULL;
 	int		 rc = -1, e;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/" ROT_MANIFEST, daydir) >=
@@ -170,13 +228,21 @@ manifest_update(const char *daydir, const char *name,
 		goto nomem;
 	if (archive_walk_day(daydir, add_file, &rb) == -1)
 		goto done;
+	if ((dam = damaged_list(daydir)) == NULL ||
+	    (old_dam = load_old_damaged(path)) == NULL)
+		goto nomem;
 	/* At start most days are as they were: leave their files alone. */
-	if (!rb.changed && json_array_size(rb.files) ==
+	if (!rb.changed && json_equal(dam, old_dam) &&
+	    json_array_size(rb.files) ==
 	    json_object_size(rb.old) && access(path, F_OK) == 0) {
 		rc = 0;
 		goto done;
 	}
 	m = json_pack("{s:s, s:O}", "date", date, "files", rb.files);
+	/* Originals kept by a recovery: listed only when there are any. */
+	if (m != NULL && json_array_size(dam) > 0 &&
+	    json_object_set(m, "damaged", dam) == -1)
+		goto nomem;
 	if (m == NULL || (text = json_dumps(m, JSON_INDENT(1) |
 	    JSON_PRESERVE_ORDER)) == NULL)
 		goto nomem;
@@ -189,6 +255,8 @@ done:
 	e = errno;
 	free(text);
 	json_decref(m);
+	json_decref(dam);
+	json_decref(old_dam);
 	json_decref(rb.files);
 	json_decref(rb.old);
 	errno = e;

@@ -61,6 +61,7 @@ struct rot {
 	double			 now;		/* monotonic, at the last tick */
 	struct badline_stat		 st;
 	struct metric		*bout, *late, *rfiles, *rlines, *rcut;
+	struct metric		*rdamaged;
 };
 
 static void
@@ -79,6 +80,10 @@ setup_metrics(struct rot *s)
 	s->rcut = metrics_counter(
 	    "ssmd_jsonl_rotate_recovery_cut_bytes_total", NULL,
 	    "Bytes of half lines cut off in recovery.");
+	s->rdamaged = metrics_counter(
+	    "ssmd_jsonl_rotate_recovery_damaged_files_total", NULL,
+	    "In-progress files with a bad line or damaged gzip data, kept "
+	    "as .damaged beside their valid lines.");
 }
 
 static void
@@ -619,13 +624,15 @@ startup(struct rot *s)
 	metrics_add(s->rfiles, r.files);
 	metrics_add(s->rlines, r.lines);
 	metrics_add(s->rcut, r.cut_bytes);
-	if (r.files + r.empty > 0)
+	metrics_add(s->rdamaged, r.damaged);
+	if (r.files + r.empty + r.damaged > 0)
 		log_info("recovery done", "files=%llu lines=%llu cut_bytes=%llu "
-		    "gzip_tails_cut=%llu empty_removed=%llu",
+		    "gzip_tails_cut=%llu empty_removed=%llu damaged=%llu",
 		    (unsigned long long)r.files, (unsigned long long)r.lines,
 		    (unsigned long long)r.cut_bytes,
 		    (unsigned long long)r.truncated,
-		    (unsigned long long)r.empty);
+		    (unsigned long long)r.empty,
+		    (unsigned long long)r.damaged);
 	if (archive_days(s->o->dir, rebuild_day, NULL) != 0)
 		return EX_IOERR;
 	return 0;

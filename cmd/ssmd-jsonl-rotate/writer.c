@@ -74,6 +74,31 @@ emit(struct rot_file *f, const void *p, size_t n, int flush)
 	return f->gzip ? deflate_some(f, p, n, flush) : out(f, p, n);
 }
 
+/* Every member's header says the file is written a member per flush
+ * (ARCHIVE_MEMBERS), so recovery knows that data past the last whole
+ * member is unchecked. */
+static gz_header member_header = {
+	.os = 3,	/* Unix */
+	.comment = (Bytef *)ARCHIVE_MEMBERS,
+};
+
+/* A flush finishes the gzip member (its CRC-32 and length then cover
+ * every line in it) and the next line starts a new one: a reader or a
+ * recovery can tell the members that are exactly as written from any
+ * damage after them, which deflate alone cannot. */
+static int
+end_member(struct rot_file *f)
+{
+	if (deflateReset(&f->z) != Z_OK ||
+	    deflateSetHeader(&f->z, &member_header) != Z_OK) {
+		errno = EINVAL;
+		return fail(f);
+	}
+	f->member_open = 0;
+	f->member_in = 0;
+	return 0;
+}
+
 /* Hand the staged bytes on; a plain file that now ends a line is a
  * point to cut back to. */
 static int
@@ -81,8 +106,18 @@ drain(struct rot_file *f, int flush)
 {
 	int	at_eol = f->ilen > 0 && f->ibuf[f->ilen - 1] == '\n';
 
+	/* Members of bounded size, so that damage loses at most one. */
+	if (f->gzip && flush == Z_NO_FLUSH && at_eol &&
+	    f->member_in + f->ilen >= WRITER_MEMBER_MAX)
+		flush = Z_FINISH;
 	if ((f->ilen > 0 || flush != Z_NO_FLUSH) &&
 	    emit(f, f->ibuf, f->ilen, flush) == -1)
+		return -1;
+	if (f->gzip && f->ilen > 0) {
+		f->member_open = 1;
+		f->member_in += f->ilen;
+	}
+	if (f->gzip && flush == Z_FINISH && end_member(f) == -1)
 		return -1;
 	f->ilen = 0;
 	if (!f->gzip && at_eol) {
@@ -172,7 +207,7 @@ writer_flush(struct rot_file *f)
 		return -1;
 	if (f->unflushed == 0 && f->ilen == 0)
 		return 0;
-	if (drain(f, f->gzip ? Z_SYNC_FLUSH : Z_NO_FLUSH) == -1)
+	if (drain(f, f->gzip ? Z_FINISH : Z_NO_FLUSH) == -1)
 		return -1;
 	f->synced_off = f->info.cbytes;
 	f->synced_records = f->info.records;
@@ -229,7 +264,12 @@ writer_abort(struct rot_file *f)
 int
 writer_close(struct rot_file *f, struct rot_info *info)
 {
-	if (f->err || drain(f, f->gzip ? Z_FINISH : Z_NO_FLUSH) == -1)
+	/* A gzip file ends with a finished member: the last one, or an
+	 * empty one when nothing came since a flush finished it (or at
+	 * all: an empty file is not gzip). */
+	if (f->err || ((!f->gzip || f->member_open || f->ilen > 0 ||
+	    f->info.cbytes == 0) && drain(f, f->gzip ? Z_FINISH :
+	    Z_NO_FLUSH) == -1))
 		return -1;
 	if (fsync(f->fd) == -1)
 		return fail(f);
@@ -316,6 +356,11 @@ writer_open(struct rot_file *f, const char *path, const char *final,
 		if (deflateInit2(&f->z, level, Z_DEFLATED, 15 + 16, 8,
 		    Z_DEFAULT_STRATEGY) != Z_OK) {
 			errno = ENOMEM;
+			goto fail;
+		}
+		if (deflateSetHeader(&f->z, &member_header) != Z_OK) {
+			deflateEnd(&f->z);
+			errno = EINVAL;
 			goto fail;
 		}
 		f->gzip = 1;

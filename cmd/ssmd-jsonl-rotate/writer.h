@@ -50,7 +50,14 @@ struct rot_file {
 	struct rot_info	 info;
 	void		*sha;		/* EVP_MD_CTX */
 	int		 err;		/* errno of the first failure, or 0 */
+	int		 member_open;	/* gzip: data given since the last
+					   member was finished */
+	uint64_t	 member_in;	/* gzip: bytes in the open member */
 };
+
+/* A gzip member is finished at every flush and after this many bytes of
+ * lines: each is then checked by its CRC-32 on reading. */
+#define WRITER_MEMBER_MAX	(256 * 1024)
 
 #define ROT_APPEND	0x01	/* plain file appended to in place */
 #define ROT_REPLACE	0x02	/* closing may replace final */

@@ -47,12 +47,11 @@ rot_files() {
 	(cd "$1" && find . -name '*.jsonl*' | sed 's|^\./||' | sort)
 }
 
-# rot_valid DIR: every final .gz passes gzip -t and every line is JSON.
+# rot_valid DIR: ssmd-verify passes the whole archive (gzip CRC and length,
+# every line one JSON value and an envelope in order inside its slot, the
+# manifest equal to the files, no leftovers), and every line is whole.
 rot_valid() {
-	local f
-	for f in $(find "$1" -name '*.jsonl.gz'); do
-		gzip -t "$f" || { echo "gzip -t failed: $f" >&2; return 1; }
-	done
+	ssmd-verify -q "$1" || return 1
 	rot_cat "$1" | jq -e . > /dev/null
 }
 

@@ -6,6 +6,7 @@
 #include <zlib.h>
 
 #include "archive.h"
+#include "archive_manifest.h"
 #include "unit.h"
 
 static char	tmpdir[64];
@@ -221,6 +222,103 @@ t_walk(void **state)
 	    "2026-11-21/k-0030.jsonl.gz.partial ");
 }
 
+static void
+count_raw(void *arg, const void *p, size_t n)
+{
+	*(size_t *)arg += n;
+}
+
+/* The pull reader: lines longer than its buffer (one grows it), across
+ * chunk borders, plain and gzip; the raw hook sees every byte. */
+static void
+t_pull_long(void **state)
+{
+	struct archive_file	 f;
+	struct archive_line	 l;
+	const size_t		 big = 700 * 1024;
+	unsigned char		*gzb;
+	char			*text, path[256];
+	size_t			 n, raw, gn, cap = 4 << 20;
+	int			 k;
+
+	assert_non_null(text = malloc(big + 64));
+	assert_non_null(gzb = malloc(cap));
+	n = 0;
+	n += sprintf(text, "short\n");
+	memset(text + n, 'x', big);
+	n += big;
+	n += sprintf(text + n, "\nlast\n");
+	put_file("l.jsonl", text, n);
+	text[n] = '\0';
+	gn = gz(text, gzb, cap, 1);
+	put_file("l.jsonl.gz", gzb, gn);
+	for (k = 0; k < 2; k++) {
+		snprintf(path, sizeof(path), "%s/%s", tmpdir,
+		    k ? "l.jsonl.gz" : "l.jsonl");
+		raw = 0;
+		assert_int_equal(archive_open(&f, path, count_raw, &raw), 0);
+		assert_int_equal(archive_next(&f, &l), ARCHIVE_LINE);
+		assert_string_equal(l.p, "short");
+		assert_int_equal(archive_next(&f, &l), ARCHIVE_LINE);
+		assert_int_equal(l.len, big);
+		assert_int_equal(strlen(l.p), big);
+		assert_int_equal(l.p[big - 1], 'x');
+		assert_int_equal(archive_next(&f, &l), ARCHIVE_LINE);
+		assert_string_equal(l.p, "last");
+		assert_int_equal(archive_next(&f, &l), ARCHIVE_END);
+		assert_int_equal(archive_next(&f, &l), ARCHIVE_END);
+		assert_true(f.st.complete);
+		assert_int_equal(f.st.lines, 3);
+		assert_int_equal(f.st.bytes, n);
+		assert_int_equal(raw, k ? gn : n);
+		assert_int_equal(f.st.file_bytes, raw);
+		archive_close(&f);
+	}
+	free(text);
+	free(gzb);
+}
+
+static void
+t_manifest(void **state)
+{
+	static const char good[] = "{\"date\":\"2026-11-21\",\"files\":["
+	    "{\"name\":\"k-1000.jsonl.gz\",\"records\":2,\"bytes\":30,"
+	    "\"compressed_bytes\":40,\"first_ts\":\"2026-11-21T10:00:00Z\","
+	    "\"last_ts\":\"2026-11-21T10:00:01.5Z\",\"sha256\":\""
+	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"},"
+	    "{\"name\":\"k-1015.jsonl.gz\",\"records\":0,\"bytes\":0,"
+	    "\"compressed_bytes\":20,\"first_ts\":null,\"last_ts\":null,"
+	    "\"sha256\":\""
+	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"}"
+	    "]}";
+	struct archive_manifest		 m;
+	struct archive_manifest_entry	*e;
+	char				 err[128];
+
+	assert_int_equal(archive_manifest_load(tmpdir, &m, err, sizeof(err)),
+	    ARCHIVE_MANIFEST_NONE);
+	put_file("manifest.json", good, strlen(good));
+	assert_int_equal(archive_manifest_load(tmpdir, &m, err, sizeof(err)),
+	    ARCHIVE_MANIFEST_OK);
+	assert_int_equal(m.n, 2);
+	assert_non_null(e = archive_manifest_find(&m, "k-1000.jsonl.gz"));
+	assert_int_equal(e->records, 2);
+	assert_int_equal(e->cbytes, 40);
+	assert_true(e->have_ts);
+	assert_int_equal(e->last_us - e->first_us, 1500000);
+	assert_non_null(e = archive_manifest_find(&m, "k-1015.jsonl.gz"));
+	assert_false(e->have_ts);
+	assert_null(archive_manifest_find(&m, "k-1030.jsonl.gz"));
+	archive_manifest_free(&m);
+	put_file("manifest.json", "{\"files\":[{\"name\":\"a\"}]}", 24);
+	assert_int_equal(archive_manifest_load(tmpdir, &m, err, sizeof(err)),
+	    ARCHIVE_MANIFEST_BAD);
+	assert_string_equal(err, "entry 1: bad or missing records");
+	put_file("manifest.json", "{", 1);
+	assert_int_equal(archive_manifest_load(tmpdir, &m, err, sizeof(err)),
+	    ARCHIVE_MANIFEST_BAD);
+}
+
 int
 main(void)
 {
@@ -231,6 +329,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(t_gzip_damaged, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_stop, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_walk, setup, teardown),
+		cmocka_unit_test_setup_teardown(t_pull_long, setup, teardown),
+		cmocka_unit_test_setup_teardown(t_manifest, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
