@@ -426,15 +426,61 @@ read_obj(const char *p, const char *end, struct frame *f, int depth,
 	return kind;
 }
 
+/* The type of a line in one of the two common shapes, found without a
+ * walk: an ssmd-stamp envelope, whose keys come in a fixed order,
+ *	{"ts":"<27 bytes>","feed":"<name>","data":{"type":"<type>"
+ * or a Kalshi frame that starts with its type.  1 with the type's span
+ * (quotes included) in m, or 0: the general walk decides. */
+static int
+quick_type(const char *p, size_t n, struct mem *m)
+{
+	static const char	 env[] = "{\"ts\":\"", feed[] = "\",\"feed\":\"",
+				 data[] = ",\"data\":{\"type\":\"", raw[] = "{\"type\":\"";
+	const char		*q, *e, *end = p + n;
+
+	if (n > 64 && memcmp(p, env, 7) == 0 &&
+	    memcmp(p + 7 + TS_LEN, feed, 10) == 0) {
+		q = p + 7 + TS_LEN + 10;
+		/* a feed name is 1 to 64 plain bytes */
+		if ((e = memchr(q, '"', (size_t)(end - q) < 65 ?
+		    (size_t)(end - q) : 65)) == NULL || e[-1] == '\\')
+			return 0;
+		q = e + 1;
+		if ((size_t)(end - q) < 17 || memcmp(q, data, 17) != 0)
+			return 0;
+		q += 17;
+	} else if (n > 9 && memcmp(p, raw, 9) == 0)
+		q = p + 9;
+	else
+		return 0;
+	if ((e = memchr(q, '"', (size_t)(end - q) < 64 ? (size_t)(end - q) :
+	    64)) == NULL || e[-1] == '\\')
+		return 0;
+	m->v = q - 1;
+	m->vl = (size_t)(e - q) + 2;
+	return 1;
+}
+
 int
 frame_read(const char *p, size_t n, struct frame *f, unsigned want)
 {
+	const char	*end = p + n, *e = end;
+	struct mem	 m;
+	int		 kind;
+
+	/* a kind no signal reads is known from its first bytes */
+	if (want != FRAME_ALL && quick_type(p, n, &m)) {
+		kind = kind_of(&m);
+		if (kind >= FRAME_TICKER && kind <= FRAME_LIFECYCLE &&
+		    !(want & FRAME_BIT(kind))) {
+			f->kind = FRAME_SKIP;
+			return FRAME_SKIP;
+		}
+	}
 	memset(f, 0, sizeof(*f));
 	f->price = f->bid = f->ask = f->volume = f->dollar_volume = -1;
 	f->yes_price = f->count = f->dprice = -1;
 	f->delta = INT64_MIN;
-	const char	*end = p + n, *e = end;
-
 	f->kind = read_obj(p, end, f, 0, &e, want);
 	if (f->kind == FRAME_SKIP)
 		return FRAME_SKIP;

@@ -184,6 +184,26 @@ t_skip(void **st)
 	/* not checked past the type when skipped */
 	assert_int_equal(frame_read("{\"type\":\"ticker\",\"msg\":{", 23, &f,
 	    FRAME_BIT(FRAME_TRADE)), FRAME_SKIP);
+	/* a raw frame, and an envelope with its keys in another order */
+	assert_int_equal(frame_read("{\"type\":\"ticker\",\"msg\":{\"market_ticker\""
+	    ":\"M\"}}", 43, &f, FRAME_BIT(FRAME_TRADE)), FRAME_SKIP);
+	d = "{\"feed\":\"k\",\"data\":{\"sid\":1,\"type\":\"ticker\",\"msg\":{}},"
+	    "\"ts\":\"2026-11-21T14:03:07.123456Z\"}";
+	assert_int_equal(frame_read(d, strlen(d), &f, FRAME_BIT(FRAME_TRADE)),
+	    FRAME_SKIP);
+	/* a wanted kind in the quick shape is read in full */
+	d = "{\"ts\":\"2026-11-21T14:03:07.123456Z\",\"feed\":\"kalshi\",\"data\":"
+	    "{\"type\":\"trade\",\"sid\":2,\"msg\":{\"market_ticker\":\"M\","
+	    "\"count\":3}}}";
+	assert_int_equal(frame_read(d, strlen(d), &f, FRAME_BIT(FRAME_TRADE)),
+	    FRAME_TRADE);
+	assert_int_equal(f.count, 300);
+	assert_int_equal(f.t_us, 1795269787123456LL);
+	/* a bad line in the quick shape is skipped only if of a kind not read */
+	d = "{\"ts\":\"2026-11-21T14:03:07.123456Z\",\"feed\":\"kalshi\",\"data\":"
+	    "{\"type\":\"trade\",\"msg\":{";
+	assert_int_equal(frame_read(d, strlen(d), &f, FRAME_BIT(FRAME_TRADE)),
+	    FRAME_BAD);
 	/* markers and other objects are never skipped */
 	assert_int_equal(frame_read("{\"type\":\"ssmd_gap\"}", 19, &f, 0),
 	    FRAME_GAP);
