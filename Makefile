@@ -7,6 +7,8 @@
 #   make bench        run the benchmarks (they print ratios; never fail)
 #   make install PREFIX=/usr/local DESTDIR=
 #   make run          capture (see README.md)
+#   make image        the container image, build/ssmd-image.tar (as root;
+#                     make image-check also proves two builds are identical)
 
 PREFIX	?= /usr/local
 DESTDIR	?=
@@ -55,7 +57,7 @@ TOOLS	:= $(addprefix $(B)/tools/,$(notdir $(TOOL_SRC:.c=)))
 MANS	:= $(wildcard man/*.[1-8])
 
 .PHONY: all deps check unit integration lint bench install uninstall \
-	clean run fuzz fuzz-smoke tools FORCE
+	clean run fuzz fuzz-smoke tools image image-check FORCE
 
 all: deps $(BINS)
 
@@ -194,6 +196,19 @@ fuzz: $(FUZZ)
 fuzz-smoke: $(FUZZ)
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-5}
 
+# The image is built from the sources by the Containerfile's own build
+# stage; these are what it copies.
+IMAGE_SRC := Containerfile scripts/build-image Makefile $(wildcard lib/*.[ch] \
+	     cmd/*/*.[ch] man/*.[1-8] exchanges/*/*)
+
+image: build/ssmd-image.tar
+
+build/ssmd-image.tar: $(IMAGE_SRC)
+	scripts/build-image
+
+image-check:
+	scripts/build-image --check
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 	    $(DESTDIR)$(PREFIX)/share/man/man7 $(DESTDIR)$(PREFIX)/share/man/man8
@@ -215,4 +230,4 @@ FORCE:
 
 .SECONDARY:
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find build -path build/image -prune -o -name '*.d' -type f -print 2>/dev/null)

@@ -77,3 +77,20 @@ opt_word(const char *opt, const char *v, const char *const words[])
 	    opt, log_q(v), log_q(want));
 	return -1;	/* not reached */
 }
+
+void
+opt_usage(int code, const char *synopsis, const char *const help[])
+{
+	size_t	i;
+
+	if (code != EX_OK) {
+		/* Short, on stderr: the full list would hide the error. */
+		fprintf(stderr, "usage: %s\ntry '%s --help'\n", synopsis,
+		    log_prog());
+		exit(code);
+	}
+	printf("usage: %s\n", synopsis);
+	for (i = 0; help[i] != NULL; i++)
+		puts(help[i]);
+	exit(fflush(stdout) == 0 ? EX_OK : EX_IOERR);
+}

@@ -23,5 +23,10 @@ int		opt_word(const char *opt, const char *v,
 size_t		opt_max_line(const char *v);
 /* Open the metrics file (metrics_open) or exit 73. */
 void		opt_metrics(const char *dir, const char *prog);
+/* --help (code 0): every line of help[] (NULL-terminated) on standard
+ * output.  A usage error (any other code): the synopsis and a pointer to
+ * --help on standard error.  Then exit(code). */
+_Noreturn void	opt_usage(int code, const char *synopsis,
+		    const char *const help[]);
 
 #endif

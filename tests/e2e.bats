@@ -32,7 +32,7 @@ teardown() {
 	if [ -n "$RUN_PGID" ]; then
 		kill -INT -- "-$RUN_PGID" 2>/dev/null
 		wait_for 30 gone "$RUN_PGID" || kill -KILL -- "-$RUN_PGID" 2>/dev/null
-		[ -f "$W/run/run.pid" ] && kill -TERM "$(cat "$W/run/run.pid")" 2>/dev/null
+		[ -f "$W/run/run.pid" ] && kill -TERM "$(sed -n 1p "$W/run/run.pid")" 2>/dev/null
 	fi
 	stop_healthd
 	[ "$(type -t sim_stop)" = function ] && sim_stop
@@ -102,7 +102,7 @@ stamp_lines_are() {
 	# Before the client connects: not ready, but alive.
 	ready_is 503
 	run curl -s "$HD_URL/ready"
-	assert_output '{"status":"not_connected","feed":"kalshi","connected":false,"last_message_secs_ago":null}'
+	assert_output '{"status":"not_ready","reason":"not_connected","feed":"kalshi","connected":false,"last_message_secs_ago":null}'
 	[ "$(http_code "$HD_URL/health")" = 200 ]
 
 	export SIM_API_KEY=e2e-key SIM_PRIVATE_KEY=$SIM_KEY
@@ -122,10 +122,10 @@ stamp_lines_are() {
 	wait_for 90 stamp_lines_are "$N.0"
 	wait_for 30 ready_is 503
 	run curl -s "$HD_URL/ready"
-	assert_output --regexp '^\{"status":"stale","feed":"kalshi","connected":true,"last_message_secs_ago":[0-9]+\}$'
+	assert_output --regexp '^\{"status":"not_ready","reason":"stale","feed":"kalshi","connected":true,"last_message_secs_ago":[0-9]+\}$'
 	[ "$(http_code "$HD_URL/health")" = 503 ]
 	run curl -s "$HD_URL/health"
-	assert_output --partial '"status":"stale"'
+	assert_output --partial '"status":"error","reason":"stale"'
 
 	# /metrics: valid for a real parser, with each program's counters.
 	curl -s -o "$W/m" "$HD_URL/metrics"
@@ -146,9 +146,11 @@ stamp_lines_are() {
 	run find "$W/a" -name '*.partial'
 	assert_output ''
 	[ "$(nats_stream_msgs E2E)" = $N ]
-	# The client said it disconnected as it stopped.
+	# The client said it disconnected as it stopped; the pipeline has
+	# ended, which is the first reason given.
 	run curl -s "$HD_URL/ready"
-	assert_output --partial '"status":"not_connected"'
+	assert_output --partial '"status":"not_ready","reason":"stage_exited","pipeline":"capture"'
+	assert_output --partial '"connected":false'
 	[ "$(http_code "$HD_URL/health")" = 200 ]
 
 	# The archiver: NATS -> a second archive.

@@ -47,7 +47,7 @@ teardown() {
 	assert_output '{"status":"ok","feed":"kalshi","connected":false,"last_message_secs_ago":null}'
 	[ "$(http_code "$HD_URL/health")" = 200 ]
 	run curl -s "$HD_URL/ready"
-	assert_output '{"status":"not_connected","feed":"kalshi","connected":false,"last_message_secs_ago":null}'
+	assert_output '{"status":"not_ready","reason":"not_connected","feed":"kalshi","connected":false,"last_message_secs_ago":null}'
 	[ "$(http_code "$HD_URL/ready")" = 503 ]
 }
 
@@ -64,9 +64,9 @@ teardown() {
 	[ "$(http_code "$HD_URL/health")" = 503 ]
 	[ "$(http_code "$HD_URL/ready")" = 503 ]
 	run curl -s "$HD_URL/health"
-	assert_output --regexp '^\{"status":"stale","feed":"kalshi","connected":true,"last_message_secs_ago":1(0[0-9]|1[0-9])\}$'
+	assert_output --regexp '^\{"status":"error","reason":"stale","feed":"kalshi","connected":true,"last_message_secs_ago":1(0[0-9]|1[0-9])\}$'
 	run curl -s "$HD_URL/ready"
-	assert_output --partial '"status":"stale"'
+	assert_output --partial '"status":"not_ready","reason":"stale"'
 	# A new frame: ready again.
 	write_source "$D" 1 "$(date +%s)"
 	[ "$(http_code "$HD_URL/ready")" = 200 ]
@@ -94,7 +94,7 @@ teardown() {
 	[ "$(http_code "$HD_URL/health")" = 200 ]
 	[ "$(http_code "$HD_URL/ready")" = 503 ]
 	run curl -s "$HD_URL/ready"
-	assert_output --partial '"status":"not_connected"'
+	assert_output --partial '"status":"not_ready","reason":"not_connected"'
 	stop_healthd
 	write_source "$D" 1 "$(date +%s)" other
 	start_healthd "$D"
@@ -354,4 +354,64 @@ teardown() {
 	"$TOOLS/prom-verdicts" --union "$T"/*.prom > "$BATS_TEST_TMPDIR/u"
 	run prom_check "$BATS_TEST_TMPDIR/u"
 	assert_success
+}
+
+@test "healthd: a pipeline with a dead stage makes /ready not_ready; /health stays ok" {
+	write_source "$D" 1 "$(date +%s)"
+	printf '%s\n' '# TYPE ssmd_pipeline_up gauge' \
+	    'ssmd_pipeline_up{pipeline="capture"} 1' > "$D/ssmd-pipeline-capture.prom"
+	printf '%s\n' '# TYPE ssmd_pipeline_up gauge' \
+	    'ssmd_pipeline_up{pipeline="nats"} 1' > "$D/ssmd-pipeline-nats.prom"
+	start_healthd "$D"
+	[ "$(http_code "$HD_URL/ready")" = 200 ]
+	printf '%s\n' '# TYPE ssmd_pipeline_up gauge' \
+	    'ssmd_pipeline_up{pipeline="nats"} 0' > "$D/ssmd-pipeline-nats.prom"
+	[ "$(http_code "$HD_URL/ready")" = 503 ]
+	run curl -s "$HD_URL/ready"
+	assert_output --regexp '^\{"status":"not_ready","reason":"stage_exited","pipeline":"nats","feed":"kalshi","connected":true,'
+	[ "$(http_code "$HD_URL/health")" = 200 ]
+	run curl -s "$HD_URL/health"
+	assert_output --partial '{"status":"ok",'
+	curl -s -o "$BATS_TEST_TMPDIR/m" "$HD_URL/metrics"
+	run prom_value "$BATS_TEST_TMPDIR/m" ssmd_healthd_ready
+	assert_output 0.0
+}
+
+@test "healthd: the seed's metrics: messages, errors by type, connected, last message time" {
+	now=$(date +%s)
+	write_source "$D" 1 "$now"
+	cat >> "$D/ssmd-ws-kalshi.prom" <<-EOF2
+	# TYPE ssmd_ws_kalshi_lines_out_total counter
+	ssmd_ws_kalshi_lines_out_total{feed="kalshi",conn="0"} 40
+	ssmd_ws_kalshi_lines_out_total{feed="kalshi",conn="1"} 2
+	ssmd_ws_kalshi_lines_out_total{feed="other",conn="0"} 1000
+	# TYPE ssmd_ws_kalshi_gaps_total counter
+	ssmd_ws_kalshi_gaps_total{feed="kalshi"} 3
+	# TYPE ssmd_ws_kalshi_invalid_total counter
+	ssmd_ws_kalshi_invalid_total{feed="kalshi"} 5
+	EOF2
+	start_healthd "$D"
+	curl -s -o "$BATS_TEST_TMPDIR/m" "$HD_URL/metrics"
+	run prom_check "$BATS_TEST_TMPDIR/m"
+	assert_success
+	run prom_conventions "$BATS_TEST_TMPDIR/m"
+	assert_success
+	m=$BATS_TEST_TMPDIR/m
+	run prom_value "$m" ssmd_messages_total '{"feed": "kalshi"}'
+	assert_output 42.0
+	run prom_value "$m" ssmd_errors_total '{"feed": "kalshi", "type": "gap"}'
+	assert_output 3.0
+	run prom_value "$m" ssmd_errors_total '{"feed": "kalshi", "type": "invalid"}'
+	assert_output 5.0
+	run prom_value "$m" ssmd_errors_total '{"feed": "kalshi", "type": "reconnect"}'
+	assert_output 0.0
+	run prom_value "$m" ssmd_connected '{"feed": "kalshi"}'
+	assert_output 1.0
+	run prom_value "$m" ssmd_last_message_timestamp '{"feed": "kalshi"}'
+	assert_output "$now.0"
+}
+
+@test "ssmd-healthd --help: every option it takes, with its default, and its man page" {
+	load helpers/help
+	help_check ssmd-healthd
 }

@@ -354,3 +354,13 @@ p.fixed"
 	[ "$status" -eq 64 ]
 	[[ "$output" == *'--prefix is too long'* ]]
 }
+
+@test "ssmd-nats-pub --help: every option it takes, with its default, and its man page" {
+	load helpers/help
+	help_check ssmd-nats-pub
+}
+
+@test "ssmd-nats-sub --help: every option it takes, with its default, and its man page" {
+	load helpers/help
+	help_check ssmd-nats-sub
+}

@@ -616,3 +616,8 @@ kalshi-1030.jsonl.gz"
 	echo "# peak RSS ${kib} KiB" >&3
 	[ "$kib" -lt 8192 ]
 }
+
+@test "ssmd-jsonl-rotate --help: every option it takes, with its default, and its man page" {
+	load helpers/help
+	help_check ssmd-jsonl-rotate
+}

@@ -447,3 +447,8 @@ PY
 	run ssmd-kalshi-sim --public-key /nonexistent
 	[ "$status" -eq 78 ]
 }
+
+@test "ssmd-kalshi-sim --help: every option it takes, with its default, and its man page" {
+	load helpers/help
+	help_check ssmd-kalshi-sim
+}

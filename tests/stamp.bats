@@ -242,3 +242,8 @@ list(p(open(sys.argv[1]).read()))' "$f"
 	echo "peak RSS $kib KiB"
 	[ "$kib" -lt 4096 ]
 }
+
+@test "ssmd-stamp --help: every option it takes, with its default, and its man page" {
+	load helpers/help
+	help_check ssmd-stamp
+}

@@ -547,3 +547,33 @@ PY
 	[ "$status" -eq 78 ]
 	[[ "$output" == *'from="--ca-file"'* ]]
 }
+
+@test "discovery by category: --categories takes those series' markets; SSMD_EXCLUDE_CATEGORIES drops a category's" {
+	sim_start --markets 120 --rate 50
+	wsk_client --channels ticker --discover --categories Economics,Sports
+	wait_for 20 grep -q '"cmd"' "$SIM_CMDS"
+	kill -TERM "$CL_PID"; wsk_wait_client 20
+	[ "$CL_RC" -eq 0 ]
+	sim_commands | jq -r '.params.market_tickers[]' | sort -u > "$W/subscribed"
+	[ -s "$W/subscribed" ]
+	run grep -cvE '^(KXFED|KXCPI|KXNBAGAME|KXMLBSPREAD)-' "$W/subscribed"
+	[ "$output" -eq 0 ]
+	grep -q 'msg="category" category="Economics"' "$W/err"
+	: > "$SIM_CMDS"
+	SSMD_EXCLUDE_CATEGORIES=Crypto wsk_client --channels ticker --discover
+	wait_for 20 grep -q '"cmd"' "$SIM_CMDS"
+	kill -TERM "$CL_PID"; wsk_wait_client 20
+	[ "$CL_RC" -eq 0 ]
+	sim_commands | jq -r '.params.market_tickers[]' | sort -u > "$W/subscribed"
+	[ -s "$W/subscribed" ]
+	run grep -cE '^(KXBTCD|KXETHD|KXSOLD|KXXRP|KXBTC15M|KXETHMINMON)-' "$W/subscribed"
+	[ "$output" -eq 0 ]
+	grep -q 'msg="excluded by category" markets=[1-9]' "$W/err"
+	run ssmd-ws-kalshi $(wsk_opts) --channels ticker --categories $'bad\tname'
+	[ "$status" -eq 64 ]
+}
+
+@test "ssmd-ws-kalshi --help: every option it takes, with its default, and its man page" {
+	load helpers/help
+	help_check ssmd-ws-kalshi
+}

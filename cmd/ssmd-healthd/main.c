@@ -12,16 +12,31 @@
 #include "parse.h"
 #include "prom.h"
 
+/* --help: one line per option with its default; kept in step with the
+ * man page (tests/helpers/help.bash checks both against the option table). */
+static const char *const help[] = {
+	"Serving:",
+	"  --listen ADDR:PORT       where to listen (default 0.0.0.0:8080)",
+	"  --timeout SECONDS        close a client silent this long (default 10)",
+	"  --max-file BYTES         largest metrics file served, up to 64M (default 1M)",
+	"Readiness:",
+	"  --metrics-dir DIR        metrics files (default $SSMD_METRICS_DIR; required)",
+	"  --feed NAME              feed reported on (default $SSMD_FEED, else kalshi)",
+	"  --source PROG            program telling the state (default ssmd-ws-kalshi)",
+	"  --connected-metric NAME  gauge (default ssmd_ws_kalshi_connected)",
+	"  --last-metric NAME       (default ssmd_ws_kalshi_last_frame_timestamp_seconds)",
+	"  --stale-after SECONDS    longest silence of a connected source (default 300)",
+	"Other:",
+	"  -h, --help               print this help and exit",
+	"  -V, --version            print the version and exit",
+	"See ssmd-healthd(1).",
+	NULL
+};
+
 static void
-usage(FILE *f, int code)
+usage(int code)
 {
-	fprintf(f, "usage: ssmd-healthd [--listen ADDR:PORT] [--metrics-dir DIR] "
-	    "[--stale-after SECONDS]\n"
-	    "                    [--feed NAME] [--source PROG] "
-	    "[--connected-metric NAME]\n"
-	    "                    [--last-metric NAME] [--timeout SECONDS] "
-	    "[--max-file BYTES]\n");
-	exit(code);
+	opt_usage(code, "ssmd-healthd --metrics-dir DIR [options]", help);
 }
 
 int
@@ -92,17 +107,17 @@ main(int argc, char *argv[])
 			    1, 64ULL << 20);
 			break;
 		case 'h':
-			usage(stdout, EX_OK);
+			usage(EX_OK);
 			break;
 		case 'V':
 			puts("ssmd-healthd " SSMD_VERSION);
 			return EX_OK;
 		default:
-			usage(stderr, EX_USAGE);
+			usage(EX_USAGE);
 		}
 	}
 	if (optind != argc)
-		usage(stderr, EX_USAGE);
+		usage(EX_USAGE);
 	if (o.dir == NULL || *o.dir == '\0')
 		log_die(EX_USAGE, "no metrics directory: give --metrics-dir or set "
 		    "SSMD_METRICS_DIR", "");

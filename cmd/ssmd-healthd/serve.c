@@ -139,7 +139,7 @@ file_ages(FILE *f, const struct scan_dir *sc, double now)
 /* Own metrics first, then every well-formed file, merged. */
 static int
 exposition(FILE *f, struct server *sv, const struct scan_dir *sc,
-    char **own, struct prom_doc *owndoc)
+    const struct health_eval *h, char **own, struct prom_doc *owndoc)
 {
 	const struct prom_doc	**docs;
 	struct hd_union_stats	  st;
@@ -155,6 +155,7 @@ exposition(FILE *f, struct server *sv, const struct scan_dir *sc,
 		fputs(r, of);
 	free(r);
 	file_ages(of, sc, now_s());
+	health_seed_metrics(of, h, sv->o->src.feed);
 	if (fclose(of) != 0)
 		goto out;
 	if (prom_parse(owndoc, *own, ownlen, err, sizeof(err)) == -1)
@@ -187,9 +188,9 @@ metrics(struct evhttp_request *req, struct server *sv)
 	scan(sv, &sc, 1);
 	health_eval(&h, &sc, &sv->o->src, now_s());
 	metrics_set(sv->connected, h.connected);
-	metrics_set(sv->ready, h.connected && !h.stale);
+	metrics_set(sv->ready, h.connected && !h.stale && !h.pipeline_down);
 	if ((f = open_memstream(&body, &len)) != NULL) {
-		rc = exposition(f, sv, &sc, &own, &owndoc);
+		rc = exposition(f, sv, &sc, &h, &own, &owndoc);
 		if (fclose(f) != 0)
 			rc = -1;
 	}

@@ -17,20 +17,38 @@
 /* --date-from: index 1 files by the wall clock. */
 static const char *const date_words[] = { "ts", "now", NULL };
 
+/* --help: one line per option with its default; kept in step with the
+ * man page (tests/helpers/help.bash checks both against the option table). */
+static const char *const help[] = {
+	"Files:",
+	"  --feed NAME             file all lines under NAME (default: each line's feed)",
+	"  --date-from ts|now      date from the line's ts or the clock (default ts)",
+	"  --max-age DUR           slot from UTC midnight; 0: a day (default 15m)",
+	"  --max-size BYTES        rotate at this much data; 0: no limit (default 0)",
+	"  --no-gzip               write plain .jsonl (default gzip)",
+	"  --level 1-9             gzip level (default 6)",
+	"  --flush-interval DUR    make data readable this often (default 1s)",
+	"  --idle-close DUR        close a past slot's file when idle (default 10s)",
+	"  --max-line BYTES        longest line, K/M/G suffix (default 17M)",
+	"Final files:",
+	"  --on-close CMD          run CMD with each final file (default none)",
+	"  --on-close-queue N      files waiting for it, at most (default 1000)",
+	"  --on-close-attempts N   tries per file (default 10)",
+	"  --on-close-retry DUR    first wait between tries, doubling (default 1s)",
+	"  --on-close-wait DUR     at exit, wait for the queue (default 10s)",
+	"  --on-close-timeout DUR  kill a try after; 0: never (default 1h)",
+	"Other:",
+	"  --metrics-dir DIR       keep metrics in DIR (default $SSMD_METRICS_DIR)",
+	"  -h, --help              print this help and exit",
+	"  -V, --version           print the version and exit",
+	"See ssmd-jsonl-rotate(1).",
+	NULL
+};
+
 static void
-usage(FILE *f, int code)
+usage(int code)
 {
-	fprintf(f, "usage: ssmd-jsonl-rotate [--feed NAME] [--date-from ts|now] "
-	    "[--max-age DURATION]\n"
-	    "         [--max-size BYTES] [--no-gzip] [--level 1-9] "
-	    "[--flush-interval DURATION]\n"
-	    "         [--idle-close DURATION] [--max-line BYTES] "
-	    "[--metrics-dir DIR]\n"
-	    "         [--on-close CMD] [--on-close-queue N] "
-	    "[--on-close-attempts N]\n"
-	    "         [--on-close-retry DURATION] [--on-close-wait DURATION]\n"
-	    "         [--on-close-timeout DURATION] DIR\n");
-	exit(code);
+	opt_usage(code, "ssmd-jsonl-rotate [options] DIR < lines", help);
 }
 
 int
@@ -139,17 +157,17 @@ main(int argc, char *argv[])
 			    0, OPT_LONGEST);
 			break;
 		case 'h':
-			usage(stdout, EX_OK);
+			usage(EX_OK);
 			break;
 		case 'V':
 			puts("ssmd-jsonl-rotate " SSMD_VERSION);
 			return EX_OK;
 		default:
-			usage(stderr, EX_USAGE);
+			usage(EX_USAGE);
 		}
 	}
 	if (optind != argc - 1)
-		usage(stderr, EX_USAGE);
+		usage(EX_USAGE);
 	o.dir = argv[optind];
 	if (strlen(o.dir) > 3000)
 		log_die(EX_USAGE, "directory name too long", "");

@@ -12,19 +12,50 @@
 #include "sig.h"
 #include "server.h"
 
+/* --help: one line per option with its default; kept in step with the
+ * man page (tests/helpers/help.bash checks both against the option table). */
+static const char *const help[] = {
+	"Listening:",
+	"  --listen ADDR          IP address to listen on (default 127.0.0.1)",
+	"  --port N               TCP port; 0: any free port (default 0)",
+	"  --port-file FILE       write the port there once listening (default none)",
+	"  --cert FILE            PEM certificate chain: serve TLS (default plain)",
+	"  --key FILE             PEM key of --cert (required with it)",
+	"Authentication:",
+	"  --public-key FILE      clients' RSA public key (required unless --no-auth)",
+	"  --no-auth              accept upgrades without authentication (default off)",
+	"  --api-key ID           also require this key id (default any)",
+	"  --auth-window DUR      allowed signature clock skew (default 30s)",
+	"Markets and traffic:",
+	"  --markets N            size of the market universe (default 200)",
+	"  --per-event N          markets per event (default 5)",
+	"  --tickers-file FILE    markets from FILE (default generated)",
+	"  --seed N               generator seed (default 1)",
+	"  --start-time EPOCH     simulated clock from this time (default real)",
+	"  --rate N               frames/s per connection; 0: unpaced (default 100)",
+	"  --max-frames N         frames per connection; 0: no limit (default 0)",
+	"  --replay FILE          send FILE's lines instead (default generated)",
+	"  --ping-interval DUR    heartbeat; 0: none (default 10s)",
+	"Faults and limits:",
+	"  --fault SPEC           kind[:after[:arg]], repeatable (default none)",
+	"  --max-message BYTES    largest client message (default 1M)",
+	"  --rest-429 N           every Nth REST request gets 429 (default 0, never)",
+	"  --retry-after SECONDS  the Retry-After value (default 1)",
+	"Other:",
+	"  --command-log FILE     log client frames; -: stderr (default none)",
+	"  --metrics-dir DIR      keep metrics in DIR (default $SSMD_METRICS_DIR)",
+	"  -h, --help             print this help and exit",
+	"  -V, --version          print the version and exit",
+	"See ssmd-kalshi-sim(1).",
+	NULL
+};
+
 static void
-usage(FILE *f, int code)
+usage(int code)
 {
-	fprintf(f,
-	    "usage: ssmd-kalshi-sim [--listen ADDR] [--port N] [--port-file FILE]\n"
-	    "           [--cert FILE --key FILE] [--public-key FILE | --no-auth]\n"
-	    "           [--api-key ID] [--auth-window DUR] [--markets N]\n"
-	    "           [--per-event N] [--tickers-file FILE] [--seed N]\n"
-	    "           [--start-time EPOCH] [--rate N] [--max-frames N]\n"
-	    "           [--replay FILE] [--ping-interval DUR] [--fault SPEC]...\n"
-	    "           [--command-log FILE] [--max-message BYTES]\n"
-	    "           [--rest-429 N] [--retry-after SECS] [--metrics-dir DIR]\n");
-	exit(code);
+	opt_usage(code,
+	    "ssmd-kalshi-sim [--public-key FILE | --no-auth] [options]",
+	    help);
 }
 
 int
@@ -146,17 +177,17 @@ main(int argc, char *argv[])
 			break;
 		case O_METRICS:	 o.metrics_dir = optarg; break;
 		case 'h':
-			usage(stdout, EX_OK);
+			usage(EX_OK);
 			break;
 		case 'V':
 			puts("ssmd-kalshi-sim " SSMD_VERSION);
 			return EX_OK;
 		default:
-			usage(stderr, EX_USAGE);
+			usage(EX_USAGE);
 		}
 	}
 	if (optind != argc)
-		usage(stderr, EX_USAGE);
+		usage(EX_USAGE);
 	if ((o.cert == NULL) != (o.key == NULL))
 		log_die(EX_USAGE, "--cert and --key go together", "");
 	if (!o.no_auth && o.pubkey == NULL)

@@ -19,24 +19,46 @@
 /* --msg-id: index 0 is the one that sets Msg-Ids. */
 static const char *const msgid_words[] = { "sha256", "none", NULL };
 
+/* --help: one line per option with its default; kept in step with the
+ * man page (tests/helpers/help.bash checks both against the option table). */
+static const char *const help[] = {
+	"Server:",
+	"  --url URL                 (default $NATS_URL, else nats://127.0.0.1:4222)",
+	"  --creds FILE              NATS credentials file (default none)",
+	"  --ca-file FILE            CA certificates for tls:// (default the system's)",
+	"  --tls-ca FILE             old name of --ca-file",
+	"Stream:",
+	"  --stream NAME             the JetStream stream (required unless --core)",
+	"  --prefix PREFIX           subject prefix (default kalshi)",
+	"  --subject TEMPLATE        one subject for every line, {field}s filled from it (default none)",
+	"  --create-stream           create the stream if missing (default: must exist)",
+	"  --duplicate-window DUR    of a created stream (default 2m)",
+	"  --max-age DUR             age limit of a created stream; 0: none (default 0)",
+	"  --core                    core NATS, no JetStream (default JetStream)",
+	"  --msg-id sha256|none      message ids (default sha256)",
+	"Flow:",
+	"  --max-pending N           messages in flight at most (default 4096)",
+	"  --max-pending-bytes SIZE  bytes in flight at most (default 64M)",
+	"  --ack-timeout DUR         exit 75 after this without acks (default 60s)",
+	"  --retry DUR               publish an unanswered message again (default 5s)",
+	"Bad input:",
+	"  --max-line SIZE           longest line (default 16M)",
+	"  --invalid POLICY          publish, reject or stop (default publish)",
+	"  --reject-file FILE        where --invalid reject appends (required with it)",
+	"Other:",
+	"  --progress                show a progress line (default if stderr is a tty)",
+	"  --no-progress             do not show it",
+	"  --metrics-dir DIR         keep metrics in DIR (default $SSMD_METRICS_DIR)",
+	"  -h, --help                print this help and exit",
+	"  -V, --version             print the version and exit",
+	"See ssmd-nats-pub(1).",
+	NULL
+};
+
 static void
-usage(FILE *f, int code)
+usage(int code)
 {
-	fprintf(f,
-	    "usage: ssmd-nats-pub [--url URL] [--creds FILE] [--tls-ca FILE]\n"
-	    "                     [--stream NAME] [--prefix P | --subject TEMPLATE] "
-	    "[--create-stream]\n"
-	    "                     [--duplicate-window DUR] [--max-age DUR] "
-	    "[--core]\n"
-	    "                     [--msg-id sha256|none] [--max-pending N] "
-	    "[--max-pending-bytes SIZE]\n"
-	    "                     [--ack-timeout DUR] [--retry DUR] "
-	    "[--max-line SIZE]\n"
-	    "                     [--invalid publish|reject|stop] "
-	    "[--reject-file FILE]\n"
-	    "                     [--progress | --no-progress] "
-	    "[--metrics-dir DIR]\n");
-	exit(code);
+	opt_usage(code, "ssmd-nats-pub --stream NAME [options] < lines", help);
 }
 
 int
@@ -137,16 +159,16 @@ main(int argc, char *argv[])
 		case 'g': o.progress = 1; break;
 		case 'G': o.progress = 0; break;
 		case 'm': mdir = optarg; break;
-		case 'h': usage(stdout, EX_OK); break;
+		case 'h': usage(EX_OK); break;
 		case 'V':
 			puts("ssmd-nats-pub " SSMD_VERSION);
 			return EX_OK;
 		default:
-			usage(stderr, EX_USAGE);
+			usage(EX_USAGE);
 		}
 	}
 	if (optind != argc)
-		usage(stderr, EX_USAGE);
+		usage(EX_USAGE);
 	if (o.stream == NULL && !o.core)
 		log_die(EX_USAGE, "--stream is needed (or --core)", "");
 	if (o.stream != NULL && !parse_feed_name_ok(o.stream))

@@ -15,18 +15,35 @@
 #include "sig.h"
 #include "subject.h"
 
+/* --help: one line per option with its default; kept in step with the
+ * man page (tests/helpers/help.bash checks both against the option table). */
+static const char *const help[] = {
+	"Server:",
+	"  --url URL                 (default $NATS_URL, else nats://127.0.0.1:4222)",
+	"  --creds FILE              NATS credentials file (default none)",
+	"  --ca-file FILE            CA certificates for tls:// (default the system's)",
+	"  --tls-ca FILE             old name of --ca-file",
+	"Consumer:",
+	"  --stream NAME             the stream to consume (required)",
+	"  --filter SUBJECT          wildcards allowed; repeatable (default all)",
+	"  --durable NAME            durable pull consumer (default ordered ephemeral)",
+	"  --start new|all|SEQ|TIME  start of a new consumer (default new)",
+	"  --resume-from DIR         after archive DIR; needs --annotate (default none)",
+	"  --batch N                 messages taken and written at once (default 256)",
+	"  --exit-at-end             exit 0 at the end of the stream (default: wait)",
+	"Output:",
+	"  --annotate                add _nats_seq and _received_at (default off)",
+	"  --metrics-dir DIR         keep metrics in DIR (default $SSMD_METRICS_DIR)",
+	"  -h, --help                print this help and exit",
+	"  -V, --version             print the version and exit",
+	"See ssmd-nats-sub(1).",
+	NULL
+};
+
 static void
-usage(FILE *f, int code)
+usage(int code)
 {
-	fprintf(f,
-	    "usage: ssmd-nats-sub --stream NAME [--url URL] [--creds FILE] "
-	    "[--tls-ca FILE]\n"
-	    "                     [--filter SUBJECT]... [--durable NAME] "
-	    "[--start new|all|SEQ|TIME]\n"
-	    "                     [--annotate] [--resume-from DIR] "
-	    "[--batch N] [--exit-at-end]\n"
-	    "                     [--metrics-dir DIR]\n");
-	exit(code);
+	opt_usage(code, "ssmd-nats-sub --stream NAME [options] > lines", help);
 }
 
 int
@@ -87,16 +104,16 @@ main(int argc, char *argv[])
 			break;
 		case 'e': o.exit_at_end = 1; break;
 		case 'm': mdir = optarg; break;
-		case 'h': usage(stdout, EX_OK); break;
+		case 'h': usage(EX_OK); break;
 		case 'V':
 			puts("ssmd-nats-sub " SSMD_VERSION);
 			return EX_OK;
 		default:
-			usage(stderr, EX_USAGE);
+			usage(EX_USAGE);
 		}
 	}
 	if (optind != argc || o.stream == NULL)
-		usage(stderr, EX_USAGE);
+		usage(EX_USAGE);
 	if (!parse_feed_name_ok(o.stream) || strchr(o.stream, '.') != NULL)
 		log_die(EX_USAGE, "bad stream name: want 1-64 of A-Z a-z 0-9 _ -",
 		    "stream=%s", log_q(o.stream));

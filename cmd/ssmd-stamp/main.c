@@ -12,14 +12,27 @@
 #include "sig.h"
 #include "stamp.h"
 
+/* --help: one line per option with its default; kept in step with the
+ * man page (tests/helpers/help.bash checks both against the option table). */
+static const char *const help[] = {
+	"Envelope:",
+	"  --feed NAME         feed in every envelope (default $SSMD_FEED, else kalshi)",
+	"Bad input:",
+	"  --max-line BYTES    longest line, K/M/G suffix (default 16M)",
+	"  --invalid POLICY    not one JSON value: keep, reject or stop (default keep)",
+	"  --reject-file FILE  where --invalid reject appends (required with it)",
+	"Operation:",
+	"  --metrics-dir DIR   keep metrics in DIR (default $SSMD_METRICS_DIR)",
+	"  -h, --help          print this help and exit",
+	"  -V, --version       print the version and exit",
+	"See ssmd-stamp(1).",
+	NULL
+};
+
 static void
-usage(FILE *f, int code)
+usage(int code)
 {
-	fprintf(f, "usage: ssmd-stamp [--feed NAME] [--metrics-dir DIR] "
-	    "[--max-line BYTES]\n"
-	    "                  [--invalid keep|reject|stop] "
-	    "[--reject-file FILE]\n");
-	exit(code);
+	opt_usage(code, "ssmd-stamp [options] < lines > envelopes", help);
 }
 
 int
@@ -61,17 +74,17 @@ main(int argc, char *argv[])
 			o.reject_path = optarg;
 			break;
 		case 'h':
-			usage(stdout, EX_OK);
+			usage(EX_OK);
 			break;
 		case 'V':
 			puts("ssmd-stamp " SSMD_VERSION);
 			return EX_OK;
 		default:
-			usage(stderr, EX_USAGE);
+			usage(EX_USAGE);
 		}
 	}
 	if (optind != argc)
-		usage(stderr, EX_USAGE);
+		usage(EX_USAGE);
 	if (!parse_feed_name_ok(o.feed))
 		log_die(EX_USAGE, "bad feed name: want 1-64 of A-Z a-z 0-9 . _ -",
 		    "feed=%s", log_q(o.feed));

@@ -110,6 +110,19 @@ config_strv_uniq(struct kstrv *sv)
 }
 
 int
+config_category_ok(const char *s)
+{
+	size_t	n = 0;
+
+	/* Kalshi's categories are words, some with spaces ("Science and
+	 * Technology"); a comma separates list items. */
+	for (; *s != '\0'; s++, n++)
+		if ((unsigned char)*s < 0x20 || *s == ',' || *s == 0x7f)
+			return 0;
+	return n > 0 && n <= 64;
+}
+
+int
 config_ticker_ok(const char *s)
 {
 	size_t	n = 0;
@@ -340,6 +353,11 @@ env_kv(struct kcfg *c, struct yf *y, const char *k, const char *f,
 		return get_str(y, v, f, &c->rest_url);
 	if (strcmp(k, "ca_file") == 0)
 		return ca_file(c, y, f, v);
+	/* Where ssmd-connector sends the capture, and the seed's schema
+	 * tag: not ssmd-ws-kalshi's business, but part of the same file. */
+	if (strcmp(k, "transport") == 0 || strcmp(k, "storage") == 0 ||
+	    strcmp(k, "schema") == 0)
+		return 0;
 	if (strcmp(k, "keys") == 0) {
 		/* Read after the walk: "feed" may come later in the file. */
 		*(yaml_node_t **)arg = v;
@@ -356,6 +374,10 @@ discovery_kv(struct kcfg *c, struct yf *y, const char *k, const char *f,
 		return get_list(y, v, f, &c->series, config_ticker_ok);
 	if (strcmp(k, "events") == 0)
 		return get_list(y, v, f, &c->events, config_ticker_ok);
+	if (strcmp(k, "categories") == 0)
+		return get_list(y, v, f, &c->categories, config_category_ok);
+	if (strcmp(k, "exclude_categories") == 0)
+		return get_list(y, v, f, &c->exclude, config_category_ok);
 	if (strcmp(k, "status") == 0) {
 		if (get_str(y, v, f, &c->status) == -1)
 			return -1;
@@ -575,4 +597,6 @@ config_free(struct kcfg *c)
 	config_strv_clear(&c->tickers);
 	config_strv_clear(&c->series);
 	config_strv_clear(&c->events);
+	config_strv_clear(&c->categories);
+	config_strv_clear(&c->exclude);
 }

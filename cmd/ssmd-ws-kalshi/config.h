@@ -26,6 +26,7 @@ struct kcfg {
 	char		*key_pem;	/* PEM text or a path to a PEM file */
 	char		*key_var;	/* the variable that held key_pem */
 	struct kstrv	 channels, tickers, series, events;
+	struct kstrv	 categories, exclude;	/* discovery by category */
 	char		*status;	/* discovery status filter */
 	int		 discover;	/* use REST discovery */
 	unsigned	 shard_size;
@@ -54,6 +55,8 @@ void	config_strv_clear(struct kstrv *);
 void	config_strv_uniq(struct kstrv *);
 /* Market, series and event tickers: 1-128 of A-Z a-z 0-9 - . _ */
 int	config_ticker_ok(const char *);
+/* A category name: 1-64 bytes, no control character, no comma. */
+int	config_category_ok(const char *);
 /* Replace *dst by a copy of s (NULL clears).  0 or -1. */
 int	config_set(char **dst, const char *s);
 

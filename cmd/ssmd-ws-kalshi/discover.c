@@ -243,6 +243,52 @@ out:
 	return rc;
 }
 
+/* GET uri until it answers 200 (rs then holds the body, the caller's to
+ * free): 429 and 5xx are waited out (Retry-After, else backoff) up to
+ * max_retries in a row.  0, an exit code with err set, or
+ * DISCOVER_STOPPED. */
+static int
+fetch(struct rest *r, const char *uri, struct resp *rs, char *err,
+    size_t errlen)
+{
+	unsigned	tries = 0;
+	enum rest_step	g;
+	double		w;
+
+	for (;;) {
+		if ((g = get(r, uri, rs)) == STEP_STOPPED)
+			return DISCOVER_STOPPED;
+		if (g == STEP_FAILED || rs->status == 0) {
+			snprintf(err, errlen, "GET %s: %s", uri,
+			    g == STEP_FAILED ? "cannot start the request" :
+			    rs->why);
+			free(rs->body);
+			return EX_UNAVAILABLE;
+		}
+		if (rs->status == 200)
+			return 0;
+		free(rs->body);
+		rs->body = NULL;
+		if (rs->status != 429 && rs->status < 500) {
+			snprintf(err, errlen, "GET %s: HTTP %d", uri, rs->status);
+			return EX_UNAVAILABLE;
+		}
+		w = rs->retry_after >= 0 ? rs->retry_after :
+		    0.5 * (1 << (tries < 6 ? tries : 6));
+		if (w > r->o->max_wait)
+			w = r->o->max_wait;
+		if (++tries > r->o->max_retries) {
+			snprintf(err, errlen, "GET %s: HTTP %d, %u times in a "
+			    "row", uri, rs->status, tries);
+			return EX_UNAVAILABLE;
+		}
+		log_warn("REST request refused: waiting", "status=%d "
+		    "retry_after=%.3g uri=%s", rs->status, w, log_q(uri));
+		if (wait_loop(r, w, NULL) == STEP_STOPPED)
+			return DISCOVER_STOPPED;
+	}
+}
+
 /* Every page of one query (filter "series_ticker=X", or NULL). */
 static int
 query(struct rest *r, const char *key, const char *val, struct kstrv *out,
@@ -250,9 +296,9 @@ query(struct rest *r, const char *key, const char *val, struct kstrv *out,
 {
 	struct resp	 rs;
 	char		 uri[4096], cursor[1024] = "", *ec, *ev;
-	unsigned	 tries = 0, pages = 0;
+	unsigned	 pages = 0;
 	size_t		 before = out->n;
-	enum rest_step	 g;
+	int		 rc;
 
 	for (;;) {
 		ec = evhttp_encode_uri(cursor);
@@ -267,39 +313,8 @@ query(struct rest *r, const char *key, const char *val, struct kstrv *out,
 			strncat(uri, ec ? ec : "", sizeof(uri) - strlen(uri) - 1);
 		free(ec);
 		free(ev);
-		if ((g = get(r, uri, &rs)) == STEP_STOPPED)
-			return DISCOVER_STOPPED;
-		if (g == STEP_FAILED || rs.status == 0) {
-			snprintf(err, errlen, "GET %s: %s", uri,
-			    g == STEP_FAILED ? "cannot start the request" : rs.why);
-			free(rs.body);
-			return EX_UNAVAILABLE;
-		}
-		if (rs.status == 429 || rs.status >= 500) {
-			double	w = rs.retry_after >= 0 ? rs.retry_after :
-				    0.5 * (1 << (tries < 6 ? tries : 6));
-
-			free(rs.body);
-			if (w > r->o->max_wait)
-				w = r->o->max_wait;
-			if (++tries > r->o->max_retries) {
-				snprintf(err, errlen, "GET %s: HTTP %d, %u "
-				    "times in a row", uri, rs.status, tries);
-				return EX_UNAVAILABLE;
-			}
-			log_warn("REST request refused: waiting", "status=%d "
-			    "retry_after=%.3g uri=%s", rs.status, w,
-			    log_q(uri));
-			if (wait_loop(r, w, NULL) == STEP_STOPPED)
-				return DISCOVER_STOPPED;
-			continue;
-		}
-		if (rs.status != 200) {
-			snprintf(err, errlen, "GET %s: HTTP %d", uri, rs.status);
-			free(rs.body);
-			return EX_UNAVAILABLE;
-		}
-		tries = 0;
+		if ((rc = fetch(r, uri, &rs, err, errlen)) != 0)
+			return rc;
 		pages++;
 		if (discover_parse_markets(rs.body, rs.len, out, cursor,
 		    sizeof(cursor), &r->skipped, err, errlen) == -1) {
@@ -317,10 +332,111 @@ query(struct rest *r, const char *key, const char *val, struct kstrv *out,
 }
 
 int
+discover_parse_series(const char *body, size_t n, struct kstrv *out,
+    char *err, size_t errlen)
+{
+	json_t		*root, *list, *s, *t;
+	json_error_t	 je;
+	size_t		 i;
+	int		 rc = -1;
+
+	if ((root = json_loadb(body, n, 0, &je)) == NULL) {
+		snprintf(err, errlen, "series: not JSON: %s", je.text);
+		return -1;
+	}
+	if (!json_is_array(list = json_object_get(root, "series"))) {
+		snprintf(err, errlen, "series: no \"series\" array");
+		goto out;
+	}
+	json_array_foreach(list, i, s) {
+		t = json_object_get(s, "ticker");
+		if (!json_is_string(t) || !config_ticker_ok(json_string_value(t)))
+			continue;
+		if (config_strv_push(out, json_string_value(t),
+		    strlen(json_string_value(t))) == -1) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	json_decref(root);
+	return rc;
+}
+
+/* The series of each category (GET /series?category=C), into out. */
+static int
+category_series(struct rest *r, const struct kstrv *cats, struct kstrv *out,
+    char *err, size_t errlen)
+{
+	struct resp	 rs;
+	char		 uri[2048], *ec;
+	size_t		 i, before;
+	int		 rc;
+
+	for (i = 0; i < cats->n; i++) {
+		before = out->n;
+		if ((ec = evhttp_encode_uri(cats->v[i])) == NULL)
+			return EX_OSERR;
+		snprintf(uri, sizeof(uri), "%s/series?category=%s", r->prefix,
+		    ec);
+		free(ec);
+		if ((rc = fetch(r, uri, &rs, err, errlen)) != 0)
+			return rc;
+		rc = discover_parse_series(rs.body, rs.len, out, err, errlen);
+		free(rs.body);
+		if (rc == -1)
+			return EX_DATAERR;
+		log_info("category", "category=%s series=%zu",
+		    log_q(cats->v[i]), out->n - before);
+	}
+	return 0;
+}
+
+/* A market's series: its ticker up to the first dash. */
+static int
+in_series(const char *ticker, const struct kstrv *series)
+{
+	size_t	n = strcspn(ticker, "-"), i;
+
+	for (i = 0; i < series->n; i++)
+		if (strlen(series->v[i]) == n &&
+		    strncmp(series->v[i], ticker, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* Drop the markets of the excluded categories' series from out. */
+static int
+exclude(struct rest *r, struct kstrv *out, char *err, size_t errlen)
+{
+	struct kstrv	ex = { NULL, 0 };
+	size_t		i, kept = 0;
+	int		rc;
+
+	if ((rc = category_series(r, r->o->exclude, &ex, err, errlen)) != 0)
+		goto done;
+	for (i = 0; i < out->n; i++) {
+		if (in_series(out->v[i], &ex)) {
+			free(out->v[i]);
+			continue;
+		}
+		out->v[kept++] = out->v[i];
+	}
+	if (kept < out->n)
+		log_info("excluded by category", "markets=%zu", out->n - kept);
+	out->n = kept;
+done:
+	config_strv_clear(&ex);
+	return rc;
+}
+
+int
 discover_run(struct event_base *base, struct evdns_base *dns,
     const struct krest_opts *o, struct kstrv *out, char *err, size_t errlen)
 {
 	struct rest	r;
+	struct kstrv	catseries = { NULL, 0 };
 	size_t		i;
 	int		rc = 0;
 
@@ -336,14 +452,26 @@ discover_run(struct event_base *base, struct evdns_base *dns,
 		snprintf(err, errlen, "https:// needs a TLS context");
 		return EX_SOFTWARE;
 	}
-	if (o->series->n == 0 && o->events->n == 0)
+	/* Categories name series: their markets join the series asked
+	 * for.  A category with no series finds nothing, never everything. */
+	if (o->categories->n > 0)
+		rc = category_series(&r, o->categories, &catseries, err,
+		    errlen);
+	if (rc == 0 && o->series->n == 0 && o->events->n == 0 &&
+	    o->categories->n == 0)
 		rc = query(&r, NULL, NULL, out, err, errlen);
 	for (i = 0; rc == 0 && i < o->series->n; i++)
 		rc = query(&r, "series_ticker", o->series->v[i], out, err,
 		    errlen);
+	for (i = 0; rc == 0 && i < catseries.n; i++)
+		rc = query(&r, "series_ticker", catseries.v[i], out, err,
+		    errlen);
 	for (i = 0; rc == 0 && i < o->events->n; i++)
 		rc = query(&r, "event_ticker", o->events->v[i], out, err,
 		    errlen);
+	if (rc == 0 && o->exclude->n > 0)
+		rc = exclude(&r, out, err, errlen);
+	config_strv_clear(&catseries);
 	if (r.skipped > 0)
 		log_warn("markets without a usable ticker were skipped",
 		    "count=%zu", r.skipped);

@@ -17,6 +17,8 @@ struct krest_opts {
 	const char		*base_url;	/* http(s)://host[:port]/trade-api/v2 */
 	SSL_CTX			*ssl;		/* for https:// */
 	const struct kstrv	*series, *events;	/* filters; none: all */
+	/* Markets of these categories' series; minus those of exclude's. */
+	const struct kstrv	*categories, *exclude;
 	const char		*status;	/* NULL: no status filter */
 	unsigned		 page_limit;	/* limit=, 1..1000 */
 	double			 min_interval;	/* seconds between requests */
@@ -34,6 +36,11 @@ struct krest_opts {
 int	discover_run(struct event_base *, struct evdns_base *,
 	    const struct krest_opts *, struct kstrv *out, char *err,
 	    size_t errlen);
+
+/* Parse one /series response: the series tickers appended to out.  0, or
+ * -1 with a reason in err. */
+int	discover_parse_series(const char *body, size_t n, struct kstrv *out,
+	    char *err, size_t errlen);
 
 /* Parse one /markets response: tickers appended to out, the next cursor
  * (empty at the end) into cursor.  0, or -1 with a reason in err. */

@@ -25,26 +25,55 @@ static const char *const gap_words[] = {
 	[KGAP_RESUBSCRIBE] = "resubscribe", [KGAP_EXIT] = "exit", NULL
 };
 
+/* --help: one line per option with its default; kept in step with the
+ * man page (tests/helpers/help.bash checks both against the option table). */
+static const char *const help[] = {
+	"Configuration:",
+	"  --config-dir DIR           DIR/environments/NAME.yaml (default none)",
+	"  --env NAME|FILE            environment name or file (default none)",
+	"  --feed FILE                feed file, with --env FILE (default none)",
+	"  --feed-name NAME           labels' feed (default: file's, $SSMD_FEED, kalshi)",
+	"  --url URL                  WebSocket URL (default the environment's ws_url)",
+	"  --rest-url URL             REST base URL (default the environment's rest_url)",
+	"  --ca-file FILE             CA file (default ca_file, else the system's)",
+	"Markets:",
+	"  --channels LIST            comma-separated channels (default the feed file's)",
+	"  --tickers LIST             market tickers (default the feed file's)",
+	"  --series LIST              discover series' markets (default the feed file's)",
+	"  --events LIST              discover events' markets (default the feed file's)",
+	"  --status STATUS            discover with this status (default the feed file's)",
+	"  --categories LIST          discover their series (default $SSMD_CATEGORIES)",
+	"  --exclude-categories LIST  leave them out (default $SSMD_EXCLUDE_CATEGORIES)",
+	"  --discover                 use REST discovery (default as the feed file says)",
+	"  --no-discover              do not use REST discovery",
+	"  --page-limit N             markets per discovery page, 1-1000 (default 1000)",
+	"  --rest-interval DUR        between discovery requests (default 0.34s)",
+	"  --shard-size N             markets per connection, 1-256 (default 200)",
+	"Connection:",
+	"  --max-frame BYTES          largest message accepted (default 16M)",
+	"  --connect-timeout DUR      DNS, TCP, TLS and upgrade (default 30s)",
+	"  --ack-timeout DUR          wait for a command's reply (default 10s)",
+	"  --stale-after DUR          a silent connection is dead after (default 120s)",
+	"  --ping-interval DUR        send a Ping this often; 0: never (default 30s)",
+	"  --reconnect                reconnect with backoff (default: exit)",
+	"  --backoff-max DUR          longest wait between attempts (default 60s)",
+	"  --on-gap resubscribe|exit  on a sequence gap (default resubscribe)",
+	"Output:",
+	"  --emit-control             also write acks and errors (default off)",
+	"  --out-buffer BYTES         output held for a slow reader (default 1M)",
+	"  --metrics-dir DIR          keep metrics in DIR (default $SSMD_METRICS_DIR)",
+	"  -h, --help                 print this help and exit",
+	"  -V, --version              print the version and exit",
+	"See ssmd-ws-kalshi(1).",
+	NULL
+};
+
 static void
-usage(FILE *f, int code)
+usage(int code)
 {
-	fprintf(f, "usage: ssmd-ws-kalshi [--config-dir DIR --env NAME | "
-	    "--feed FILE --env FILE]\n"
-	    "        [--feed-name NAME] [--url URL] [--rest-url URL] "
-	    "[--ca-file FILE]\n"
-	    "        [--channels LIST] [--tickers LIST] [--series LIST] "
-	    "[--events LIST]\n"
-	    "        [--status STATUS] [--discover] [--no-discover] "
-	    "[--shard-size N]\n"
-	    "        [--max-frame BYTES] [--connect-timeout DUR] "
-	    "[--ack-timeout DUR]\n"
-	    "        [--stale-after DUR] [--ping-interval DUR] [--reconnect] "
-	    "[--backoff-max DUR]\n"
-	    "        [--on-gap resubscribe|exit] [--emit-control] "
-	    "[--page-limit N]\n"
-	    "        [--rest-interval DUR] [--out-buffer BYTES] "
-	    "[--metrics-dir DIR]\n");
-	exit(code);
+	opt_usage(code,
+	    "ssmd-ws-kalshi [--config-dir DIR --env NAME] [options]",
+	    help);
 }
 
 struct args {
@@ -68,12 +97,43 @@ set_list(struct kstrv *sv, const char *opt, const char *v, int tickers)
 }
 
 static void
+set_categories(struct kstrv *sv, const char *opt, const char *v)
+{
+	size_t	i;
+
+	if (config_strv_split(sv, v) == -1)
+		log_die(EX_OSERR, "out of memory", "");
+	for (i = 0; i < sv->n; i++)
+		if (!config_category_ok(sv->v[i]))
+			log_die(EX_USAGE, "bad category in list", "option=%s "
+			    "name=%s", opt, log_q(sv->v[i]));
+}
+
+/* SSMD_CATEGORIES and SSMD_EXCLUDE_CATEGORIES (comma lists, what the
+ * operator sets from a Connector) when no option gave them. */
+static void
+env_categories(struct kcfg *ov, int *discover)
+{
+	const char	*v;
+
+	if (ov->categories.n == 0 && (v = getenv("SSMD_CATEGORIES")) != NULL &&
+	    *v != '\0') {
+		set_categories(&ov->categories, "SSMD_CATEGORIES", v);
+		*discover = 1;
+	}
+	if (ov->exclude.n == 0 &&
+	    (v = getenv("SSMD_EXCLUDE_CATEGORIES")) != NULL && *v != '\0')
+		set_categories(&ov->exclude, "SSMD_EXCLUDE_CATEGORIES", v);
+}
+
+static void
 options(int argc, char *argv[], struct args *a, struct kcfg *ov,
     int *discover)
 {
 	enum { O_CD = 256, O_ENV, O_FEED, O_FN, O_URL, O_REST, O_CA, O_CH,
 	    O_TK, O_SE, O_EV, O_ST, O_DI, O_ND, O_SH, O_MF, O_CT, O_AT, O_SA,
-	    O_PI, O_RC, O_BM, O_GAP, O_EC, O_PL, O_RI, O_OB, O_MD };
+	    O_PI, O_RC, O_BM, O_GAP, O_EC, O_PL, O_RI, O_OB, O_MD, O_CAT,
+	    O_XCAT };
 	static const struct option lo[] = {
 		{ "config-dir", required_argument, NULL, O_CD },
 		{ "env", required_argument, NULL, O_ENV },
@@ -85,6 +145,8 @@ options(int argc, char *argv[], struct args *a, struct kcfg *ov,
 		{ "channels", required_argument, NULL, O_CH },
 		{ "tickers", required_argument, NULL, O_TK },
 		{ "series", required_argument, NULL, O_SE },
+		{ "categories", required_argument, NULL, O_CAT },
+		{ "exclude-categories", required_argument, NULL, O_XCAT },
 		{ "events", required_argument, NULL, O_EV },
 		{ "status", required_argument, NULL, O_ST },
 		{ "discover", no_argument, NULL, O_DI },
@@ -133,6 +195,13 @@ options(int argc, char *argv[], struct args *a, struct kcfg *ov,
 			break;
 		case O_EV: set_list(&ov->events, "--events", optarg, 1);
 			*discover = 1;
+			break;
+		case O_CAT: set_categories(&ov->categories, "--categories",
+			    optarg);
+			*discover = 1;
+			break;
+		case O_XCAT: set_categories(&ov->exclude,
+			    "--exclude-categories", optarg);
 			break;
 		case O_ST: config_set(&ov->status, optarg); *discover = 1; break;
 		case O_DI: *discover = 1; break;
@@ -183,15 +252,15 @@ options(int argc, char *argv[], struct args *a, struct kcfg *ov,
 			    4096, 1ULL << 30);
 			break;
 		case O_MD: a->mdir = optarg; break;
-		case 'h': usage(stdout, EX_OK); break;
+		case 'h': usage(EX_OK); break;
 		case 'V':
 			puts("ssmd-ws-kalshi " SSMD_VERSION);
 			exit(EX_OK);
-		default: usage(stderr, EX_USAGE);
+		default: usage(EX_USAGE);
 		}
 	}
 	if (optind != argc)
-		usage(stderr, EX_USAGE);
+		usage(EX_USAGE);
 	if (a->config_dir != NULL && (a->env == NULL || a->feed_file != NULL))
 		log_die(EX_USAGE, "--config-dir goes with --env NAME (not --feed)",
 		    "");
@@ -208,9 +277,9 @@ merge(struct kcfg *c, struct kcfg *ov, int discover)
 	char	**o[] = { &ov->feed, &ov->ws_url, &ov->rest_url, &ov->ca_file,
 		    &ov->status };
 	struct kstrv	*ls[] = { &c->channels, &c->tickers, &c->series,
-		    &c->events };
+		    &c->events, &c->categories, &c->exclude };
 	struct kstrv	*lo[] = { &ov->channels, &ov->tickers, &ov->series,
-		    &ov->events };
+		    &ov->events, &ov->categories, &ov->exclude };
 	size_t		 i;
 
 	if (ov->ca_file != NULL)
@@ -274,9 +343,12 @@ static void
 discover_markets(struct args *a, struct kcfg *c, struct event_base *base,
     struct evdns_base *dns, SSL_CTX *ssl)
 {
-	struct krest_opts	 ro = { c->rest_url, ssl, &c->series,
-				    &c->events, c->status, a->page_limit,
-				    a->rest_interval, 30, 10, 120 };
+	struct krest_opts	 ro = {
+		.base_url = c->rest_url, .ssl = ssl, .series = &c->series,
+		.events = &c->events, .categories = &c->categories,
+		.exclude = &c->exclude, .status = c->status,
+		.page_limit = a->page_limit, .min_interval = a->rest_interval,
+		.timeout = 30, .max_retries = 10, .max_wait = 120 };
 	struct kstrv		 found = { NULL, 0 };
 	char			 err[1024];
 	size_t			 i;
@@ -325,6 +397,7 @@ main(int argc, char *argv[])
 	a.page_limit = 1000;
 	a.rest_interval = 0.34;
 	options(argc, argv, &a, &ov, &discover);
+	env_categories(&ov, &discover);
 	configure(&a, &c, &ov, discover);
 	config_free(&ov);
 	if ((key = kauth_load_key(c.key_pem, err, sizeof(err))) == NULL)

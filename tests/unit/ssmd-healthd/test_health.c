@@ -165,7 +165,7 @@ t_health(void **state)
 	    "\"connected\":false,\"last_message_secs_ago\":null}\n");
 	assert_int_equal(verdict("ssmd-stamp.prom", CONN("1"), 1000, 1, j,
 	    sizeof(j)), 503);
-	assert_non_null(strstr(j, "\"status\":\"not_connected\""));
+	assert_non_null(strstr(j, "\"status\":\"not_ready\",\"reason\":\"not_connected\""));
 	/* Connected, no message yet: not stale, ready. */
 	assert_int_equal(verdict("ssmd-ws-kalshi.prom", CONN("1") LAST("0"),
 	    1000, 1, j, sizeof(j)), 200);
@@ -179,10 +179,10 @@ t_health(void **state)
 	/* Past the limit: stale on both. */
 	assert_int_equal(verdict("ssmd-ws-kalshi.prom", CONN("1") LAST("989"),
 	    1000, 0, j, sizeof(j)), 503);
-	assert_non_null(strstr(j, "\"status\":\"stale\""));
+	assert_non_null(strstr(j, "\"status\":\"error\",\"reason\":\"stale\""));
 	assert_int_equal(verdict("ssmd-ws-kalshi-b.prom", CONN("1") LAST("989"),
 	    1000, 1, j, sizeof(j)), 503);
-	assert_non_null(strstr(j, "\"status\":\"stale\""));
+	assert_non_null(strstr(j, "\"status\":\"not_ready\",\"reason\":\"stale\""));
 	/* Disconnected with an old message: alive, not ready. */
 	assert_int_equal(verdict("ssmd-ws-kalshi.prom", CONN("0") LAST("900"),
 	    1000, 0, j, sizeof(j)), 200);
