@@ -3,6 +3,7 @@
 # lines, configuration, filters, metrics, memory.
 load helpers/common
 load helpers/nats
+load helpers/help
 
 teardown() {
 	nats_stop
@@ -319,6 +320,7 @@ fires() {
 	    ssmd-signal --progress volume > /dev/null 2> "$T/err"
 	grep -q 'msg="progress" lines=[0-9]* lines_per_s=[0-9]* mb=[0-9.]* fires=0 input_time=2026-02-12T' "$T/err"
 	grep -q 'msg="input done"' "$T/err"
+	help_check ssmd-signal
 	run ssmd-signal --help
 	assert_success
 	assert_output --partial "--max-markets N"

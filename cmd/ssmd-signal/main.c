@@ -22,27 +22,37 @@
 
 #define PROG	"ssmd-signal"
 
+/* --help: one line per option with its default; kept in step with the
+ * man page (tests/helpers/help.bash checks both against the option table). */
+static const char *const help[] = {
+	"Signals (arguments, comma-separated): spread-tracker, momentum,",
+	"  volatility, volume (alias volume-1m-30min); --list shows parameters",
+	"Configuration:",
+	"  --config FILE             signal.yaml: signals, filters, params (default none)",
+	"  --param SIG.NAME=VALUE    set a parameter, repeatable (default: --list)",
+	"Markets:",
+	"  --tickers GLOB[,GLOB]     markets, events, series to watch (default all)",
+	"  --category NAME           watch this category, repeatable (default all)",
+	"  --categories-file FILE    ticker -> category lines (default none)",
+	"  --max-markets N           markets kept at most (default 20000)",
+	"  --idle DURATION           evict a market this long silent; 0 never (default 1h)",
+	"  --no-seq-check            only gap markers make books unknown (default: seq per sid)",
+	"Input and operation:",
+	"  --max-line BYTES          longest line, K/M/G suffix (default 16M)",
+	"  --metrics-dir DIR         keep metrics in DIR (default $SSMD_METRICS_DIR)",
+	"  --progress                a progress line every second (default off)",
+	"  --list                    print the signals, their parameters and defaults",
+	"  -h, --help                print this help and exit",
+	"  -V, --version             print the version and exit",
+	"See ssmd-signal(1).",
+	NULL
+};
+
 static void
-usage(FILE *f, int code)
+usage(int code)
 {
-	fprintf(f,
-"usage: ssmd-signal [options] [SIGNAL[,SIGNAL...] ...]  (see ssmd-signal(1))\n"
-"  SIGNAL                   spread-tracker, momentum, volatility, volume\n"
-"                           (alias volume-1m-30min)\n"
-"  --config FILE            signal.yaml: signals, filters, params\n"
-"  --param SIG.NAME=VALUE   set a parameter (repeatable; --list shows them)\n"
-"  --tickers GLOB[,GLOB]    watch only these markets, events, series\n"
-"  --category NAME          watch only markets of this category (repeatable)\n"
-"  --categories-file FILE   market/event/series -> category lines\n"
-"  --max-markets N          markets kept at most (default 20000)\n"
-"  --idle DURATION          evict markets idle this long (default 1h; 0 never)\n"
-"  --no-seq-check           trust ssmd_gap markers only, not seq per sid\n"
-"  --max-line BYTES         longest line (default 16M)\n"
-"  --metrics-dir DIR        write DIR/ssmd-signal.prom\n"
-"  --progress               a progress line on stderr every second\n"
-"  --list                   print the signals, parameters and defaults\n"
-"  -h, --help, -V, --version\n");
-	exit(code);
+	opt_usage(code, "ssmd-signal [options] [SIGNAL[,SIGNAL...] ...] < frames > fires",
+	    help);
 }
 
 struct run {
@@ -266,13 +276,13 @@ main(int argc, char *argv[])
 			config_list();
 			goto done;
 		case 'h':
-			usage(stdout, EX_OK);
+			usage(EX_OK);
 			break;
 		case 'V':
 			puts(PROG " " SSMD_VERSION);
 			goto done;
 		default:
-			usage(stderr, EX_USAGE);
+			usage(EX_USAGE);
 		}
 	}
 	if (cfgpath != NULL && config_load(&cfg, flt, cfgpath, err,
