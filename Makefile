@@ -16,7 +16,7 @@ VERSION	:= 0.1.0
 CC	?= cc
 
 # Dependencies with a pkg-config file; wslay ships none.
-PKGS	:= libevent libevent_openssl openssl yaml-0.1 zlib libnats jansson
+PKGS	:= libevent libevent_openssl openssl yaml-0.1 zlib libnats jansson libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 DEPS_OK	:= $(shell pkg-config --exists $(PKGS) cmocka 2>/dev/null && \
@@ -199,7 +199,7 @@ fuzz-smoke: $(FUZZ)
 # The image is built from the sources by the Containerfile's own build
 # stage; these are what it copies.
 IMAGE_SRC := Containerfile scripts/build-image Makefile $(wildcard lib/*.[ch] \
-	     cmd/*/*.[ch] man/*.[1-8] exchanges/*/*)
+	     cmd/*/*.[ch] man/*.[1-8] exchanges/*/*) scripts/supervise scripts/mkcerts
 
 image: build/ssmd-image.tar
 
@@ -216,12 +216,23 @@ install: all
 	install -m 644 $(filter %.1,$(MANS)) $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 $(filter %.7,$(MANS)) $(DESTDIR)$(PREFIX)/share/man/man7
 	install -m 644 $(filter %.8,$(MANS)) $(DESTDIR)$(PREFIX)/share/man/man8
+	@# What the pages refer to: the example exchanges files, the
+	@# supervisor example and the throwaway-certificate maker.
+	install -d $(DESTDIR)$(PREFIX)/share/ssmd/exchanges/environments \
+	    $(DESTDIR)$(PREFIX)/share/ssmd/exchanges/feeds \
+	    $(DESTDIR)$(PREFIX)/share/ssmd/scripts
+	install -m 644 exchanges/environments/*.yaml \
+	    $(DESTDIR)$(PREFIX)/share/ssmd/exchanges/environments
+	install -m 644 exchanges/feeds/*.yaml $(DESTDIR)$(PREFIX)/share/ssmd/exchanges/feeds
+	install -m 755 scripts/supervise scripts/mkcerts \
+	    $(DESTDIR)$(PREFIX)/share/ssmd/scripts
 
 uninstall:
 	rm -f $(PROGS:%=$(DESTDIR)$(PREFIX)/bin/%) \
 	    $(notdir $(filter %.1,$(MANS)):%=$(DESTDIR)$(PREFIX)/share/man/man1/%) \
 	    $(notdir $(filter %.7,$(MANS)):%=$(DESTDIR)$(PREFIX)/share/man/man7/%) \
 	    $(notdir $(filter %.8,$(MANS)):%=$(DESTDIR)$(PREFIX)/share/man/man8/%)
+	rm -rf $(DESTDIR)$(PREFIX)/share/ssmd
 
 clean:
 	rm -rf bin build

@@ -40,7 +40,8 @@
 # variable moves kalshi-prod to the simulator), ssmd-jsonl-rotate 3 (a
 # Google Cloud bucket, and it writes /usr/local/bin), ssmd-jsonl-rotate 5
 # (signals every ssmd-jsonl-rotate on the machine) and ssmd-healthd 2 (a
-# Kubernetes manifest fragment, not a command).
+# Kubernetes manifest fragment, not a command), ssmd-notify 1 and 2 (Slack's
+# and ntfy.sh's servers, a collector host and a stream of fires).
 
 bats_require_minimum_version 1.5.0
 load helpers/common
@@ -143,6 +144,10 @@ run_page() {
 
 @test "examples: ssmd-nats-sub(1), against a local nats-server" {
 	run_page ssmd-nats-sub.1 3
+}
+
+@test "examples: ssmd-notify(1)" {
+	run_page ssmd-notify.1 1
 }
 
 @test "examples: ssmd-healthd(1)" {
