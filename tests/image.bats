@@ -87,6 +87,10 @@ programs() {
 	done
 	[ -f "$R/usr/share/man/man7/ssmd.7" ]
 	[ -f "$R/usr/share/ssmd/exchanges/feeds/kalshi.yaml" ]
+	[ -x "$R/usr/share/ssmd/scripts/supervise" ]
+	# the Archiver's uploader
+	run in_image rclone version
+	assert_success
 	[ ! -e "$R/usr/bin/gcc" ]
 	[ ! -e "$R/usr/include/openssl" ]
 	[ ! -e "$R/usr/bin/apt-get" ] || [ -z "$(ls "$R/var/lib/apt/lists" | grep -v -e lock -e partial)" ]

@@ -14,6 +14,7 @@
 #include "parse.h"
 #include "sig.h"
 #include "subject.h"
+#include "template.h"
 
 /* --msg-id: index 0 is the one that sets Msg-Ids. */
 static const char *const msgid_words[] = { "sha256", "none", NULL };
@@ -29,7 +30,7 @@ static const char *const help[] = {
 	"Stream:",
 	"  --stream NAME             the JetStream stream (required unless --core)",
 	"  --prefix PREFIX           subject prefix (default kalshi)",
-	"  --subject SUBJECT         one subject for every line (default none)",
+	"  --subject TEMPLATE        one subject for every line, {field}s filled from it (default none)",
 	"  --create-stream           create the stream if missing (default: must exist)",
 	"  --duplicate-window DUR    of a created stream (default 2m)",
 	"  --max-age DUR             age limit of a created stream; 0: none (default 0)",
@@ -89,6 +90,7 @@ main(int argc, char *argv[])
 	};
 	struct npub_opts	 o;
 	const char		*mdir = NULL;
+	char			 wild[SUBJECT_MAX];
 	int			 ch;
 
 	memset(&o, 0, sizeof(o));
@@ -175,10 +177,11 @@ main(int argc, char *argv[])
 	if (o.stream != NULL && strchr(o.stream, '.') != NULL)
 		log_die(EX_USAGE, "a stream name cannot hold a dot", "stream=%s",
 		    log_q(o.stream));
-	if (o.subject != NULL ? !subject_literal_ok(o.subject) :
-	    !subject_literal_ok(o.prefix))
+	if (o.subject != NULL ? template_check(o.subject, wild,
+	    sizeof(wild)) == TEMPLATE_BAD : !subject_literal_ok(o.prefix))
 		log_die(EX_USAGE, "bad --subject or --prefix: want tokens "
-		    "separated by dots, no wildcards", "");
+		    "separated by dots, no wildcards ({field} placeholders "
+		    "in --subject)", "");
 	/* Every subject must fit whole: a longer prefix would have its
 	 * subjects cut, and two markets could share one. */
 	if (o.subject == NULL && strlen(o.prefix) > SUBJECT_PREFIX_MAX)

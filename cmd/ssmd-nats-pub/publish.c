@@ -17,6 +17,7 @@
 #include "window.h"
 #include "sig.h"
 #include "subject.h"
+#include "template.h"
 #include "ts.h"
 #include "wbuf.h"
 
@@ -148,7 +149,7 @@ check_stream(struct npub *p)
 	int			 i, rc = EX_CONFIG;
 
 	if (o->subject != NULL)
-		snprintf(want, sizeof(want), "%s", o->subject);
+		(void)template_check(o->subject, want, sizeof(want));
 	else
 		snprintf(want, sizeof(want), "%s.>", o->prefix);
 	if ((s = natsConnection_JetStream(&p->c.js, p->c.nc, NULL)) !=
@@ -504,7 +505,7 @@ handle_line(struct npub *p, const struct lineio_line *l)
 			    "", l);
 	}
 	if (p->o->subject != NULL)
-		snprintf(subj, sizeof(subj), "%s", p->o->subject);
+		template_render(p->o->subject, l->p, l->len, subj, sizeof(subj));
 	else {
 		(void)subject_for(p->o->prefix, l->p, l->len, invalid, subj,
 		    sizeof(subj));
