@@ -20,6 +20,8 @@ bats_require_minimum_version 1.5.0
 PODRUN=$BATS_TEST_DIRNAME/helpers/podrun
 CONNECTOR=kalshi-e2e-connector
 ARCHIVER=kalshi-e2e-archiver
+SIGNAL=kalshi-e2e-signal
+NOTIFIER=kalshi-e2e-notifier
 FRAMES_N=600	# frames the simulator replays
 RATE=25		# frames per second: the replay lasts 24 s, the kill falls in it
 
@@ -100,6 +102,15 @@ setup_file() {
 
 	NATS_ADDR=0.0.0.0 NATS_STORE=$E2E/nats nats_start || return 1
 	nats_stream_add E2E_KALSHI 'e2e.kalshi.>' || return 1
+	nats_stream_add SIGNALS 'signals.e2e.>' || return 1
+
+	# the Notifier's webhook
+	"$ROOT/tests/tools/ssmd-notify/http-recv" --addr 0.0.0.0 \
+		--port-file "$E2E/hook.port" --log "$E2E/hook.jsonl" \
+		2> "$E2E/hook.err" &
+	HOOK_PID=$!
+	export HOOK_PID
+	wait_for 20 test -s "$E2E/hook.port" || return 1
 
 	SIM_DIR=$E2E/sim
 	e2e_certs "$SIM_DIR" || return 1
@@ -114,16 +125,18 @@ setup_file() {
 	cp "$SIM_DIR/ca.pem" "$E2E/configmaps/sim-ca/ca.pem"
 
 	local f
-	for f in connector archiver; do
+	for f in connector archiver signal notifier; do
 		sed -e "s/@NATS_PORT@/$NATS_PORT/; s/@SIM_PORT@/$SIM_PORT/" \
+			-e "s/@HOOK_PORT@/$(cat "$E2E/hook.port")/" \
 			"$FIX/e2e/$f.yaml" > "$E2E/$f.yaml"
 	done
 	"$BIN/ssmd-operator" render -f "$E2E/connector.yaml" -f "$E2E/archiver.yaml" \
+		-f "$E2E/signal.yaml" -f "$E2E/notifier.yaml" \
 		-o json > "$E2E/rendered.json" || return 1
 
 	"$PODRUN" up "$E2E/state" "$E2E/rendered.json" "${ROOT_OPT[@]}" \
 		--secrets "$E2E/secrets" --configmaps "$E2E/configmaps" \
-		--host nats.nats --host sim.ssmd >&3 || return 1
+		--host nats.nats --host sim.ssmd --host receiver.e2e >&3 || return 1
 }
 
 teardown_file() {
@@ -131,6 +144,7 @@ teardown_file() {
 	"$PODRUN" down "$E2E/state"
 	sim_stop
 	nats_stop
+	[ -z "${HOOK_PID:-}" ] || kill "$HOOK_PID" 2>/dev/null
 	true
 }
 
@@ -173,6 +187,8 @@ stream_frames() {
 	assert_success
 	assert_line --partial "$CONNECTOR ready"
 	assert_line --partial "$ARCHIVER ready"
+	assert_line --partial "$SIGNAL ready"
+	assert_line --partial "$NOTIFIER ready"
 }
 
 @test "k8s-e2e: the pods run as uid 1000 with a read-only root, in their own network namespace" {
@@ -212,4 +228,32 @@ stream_frames() {
 	assert_success
 	"$BIN/ssmd-replay" --data --no-progress "$(archive_dir)" > "$BATS_TEST_TMPDIR/archived"
 	cmp "$E2E/frames.jsonl" "$BATS_TEST_TMPDIR/archived"
+}
+
+# The fires a backtest of the archive gives: ssmd-signal with the Signal's
+# rendered configuration over ssmd-replay (the same envelopes, in the same
+# order, as the live pod read from the stream).
+backtest_fires() {
+	jq -r '.items[] | select(.kind == "ConfigMap" and .metadata.name == "kalshi-e2e-signal-config") | .data["signal.yaml"]' \
+		"$E2E/rendered.json" > "$BATS_TEST_TMPDIR/signal.yaml"
+	"$BIN/ssmd-replay" --no-progress "$(archive_dir)" |
+		"$BIN/ssmd-signal" --config "$BATS_TEST_TMPDIR/signal.yaml"
+}
+
+hook_fires() {
+	jq -c 'select(.path == "/fires" and (.gone | not)) | .body' -r "$E2E/hook.jsonl" 2>/dev/null
+}
+
+@test "k8s-e2e: the Signal's fires reach the Notifier and arrive at the webhook, each once" {
+	backtest_fires > "$BATS_TEST_TMPDIR/expected"
+	n=$(wc -l < "$BATS_TEST_TMPDIR/expected")
+	[ "$n" -gt 0 ]
+	echo "# $n fires expected" >&3
+	wait_for 90 sh -c "[ \$(jq -s 'map(select(.path == \"/fires\")) | length' '$E2E/hook.jsonl') -ge $n ]" || e2e_logs
+	sleep 2		# nothing more may come
+	hook_fires | sort > "$BATS_TEST_TMPDIR/got"
+	sort "$BATS_TEST_TMPDIR/expected" > "$BATS_TEST_TMPDIR/want"
+	diff "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
+	run sh -c "jq -r .signalId '$BATS_TEST_TMPDIR/got' | sort -u"
+	assert_output volume
 }
