@@ -300,8 +300,8 @@ archive_name_ok(const char *name, int *partial)
 	return stem_len(name, partial) > 0;
 }
 
-static int
-date_name(const char *s)
+int
+archive_day_ok(const char *s)
 {
 	static const char pat[] = "dddd-dd-dd";
 	int	i;
@@ -434,7 +434,7 @@ archive_days(const char *dir, int (*cb)(const char *, void *), void *arg)
 	size_t	  nd, i;
 	int	  rc = 0;
 
-	if ((days = list_dir(dir, date_name, by_name, &nd)) == NULL)
+	if ((days = list_dir(dir, archive_day_ok, by_name, &nd)) == NULL)
 		return -1;
 	for (i = 0; i < nd && rc == 0; i++)
 		rc = join(sub, sizeof(sub), dir, days[i]) == -1 ?

@@ -103,6 +103,8 @@ int	archive_walk_day(const char *daydir,
 /* Nonzero if name (no directory) is an archive file's name that
  * archive_walk reports; *partial is set if it is in progress. */
 int	archive_name_ok(const char *name, int *partial);
+/* Is s the name of a day directory, YYYY-MM-DD? */
+int	archive_day_ok(const char *s);
 
 /* Order of two archive file names (no directory) as archive_walk sorts
  * them: <0, 0 or >0 like strcmp. */

@@ -39,18 +39,6 @@ base(const char *path)
 	return s ? s + 1 : path;
 }
 
-static int
-date_name(const char *s)
-{
-	static const char pat[] = "dddd-dd-dd";
-	int	i;
-
-	for (i = 0; pat[i] != '\0'; i++)
-		if (pat[i] == 'd' ? s[i] < '0' || s[i] > '9' : s[i] != '-')
-			return 0;
-	return s[i] == '\0';
-}
-
 /* Whether a writer holds root/.lock now: its in-progress files are then
  * being written, not left by a crash. */
 static int
@@ -106,7 +94,7 @@ verify_path(struct check *c, const char *path)
 		check_single(c, copy);
 		return 0;
 	}
-	if (date_name(base(copy))) {
+	if (archive_day_ok(base(copy))) {
 		snprintf(parent, sizeof(parent), "%s/..", copy);
 		check_day(c, copy, writer_runs(parent));
 		return 0;
