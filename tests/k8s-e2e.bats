@@ -22,8 +22,8 @@ CONNECTOR=kalshi-e2e-connector
 ARCHIVER=kalshi-e2e-archiver
 SIGNAL=kalshi-e2e-signal
 NOTIFIER=kalshi-e2e-notifier
-FRAMES_N=600	# frames the simulator replays
-RATE=25		# frames per second: the replay lasts 24 s, the kill falls in it
+FRAMES_N=1000	# frames the simulator replays
+RATE=25		# frames per second: the replay lasts 40 s, the kill falls in it
 
 # A CA and a server certificate naming sim.ssmd (the name the Connector
 # uses), where sim_start finds them.
@@ -256,4 +256,22 @@ hook_fires() {
 	diff "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
 	run sh -c "jq -r .signalId '$BATS_TEST_TMPDIR/got' | sort -u"
 	assert_output volume
+}
+
+@test "k8s-e2e: podrun down stops every pod and leaves no namespace, veth or process" {
+	local pids=() p
+	for p in "$E2E"/state/*/*.pid; do pids+=("$(cat "$p")"); done
+	"$PODRUN" down "$E2E/state"
+	for p in $(jq -r '.[].netns' "$E2E/state/pods.json"); do
+		run ip netns pids "$p"
+		assert_failure		# the namespace is gone
+	done
+	for p in $(jq -r '.[].veth' "$E2E/state/pods.json"); do
+		run ip link show "$p"
+		assert_failure
+	done
+	for p in "${pids[@]}" $(jq -r '.[].kubelet' "$E2E/state/pods.json"); do
+		run kill -0 "$p"
+		assert_failure
+	done
 }
