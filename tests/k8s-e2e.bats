@@ -75,6 +75,11 @@ e2e_root() {
 		m=$(tar -xOf "$a" index.json | jq -r '.manifests[0].digest | sub("sha256:"; "")')
 		for l in $(tar -xOf "$a" "blobs/sha256/$m" | jq -r '.layers[].digest | sub("sha256:"; "")'); do
 			tar -xOf "$a" "blobs/sha256/$l" | tar -xzf - -C "$r" || return 1
+			# OCI whiteouts: what a later layer deleted goes
+			find "$r" -name '.wh.*' ! -name '.wh..wh..opq' -print |
+			while read -r w; do
+				rm -rf "${w%/*}/${w##*/.wh.}" "$w"
+			done
 		done
 		ROOT_OPT=(--image-root "$r")
 	else
@@ -208,10 +213,15 @@ stream_frames() {
 	run stream_frame_count
 	[ "$output" -lt "$FRAMES_N" ]	# the frames still flow
 	"$PODRUN" kill "$E2E/state" "$ARCHIVER"
-	wait_for 30 sh -c "[ \$('$PODRUN' restarts '$E2E/state' '$ARCHIVER') -ge 1 ]"
+	wait_for 30 sh -c "'$PODRUN' restarts '$E2E/state' '$ARCHIVER' | grep -c ' 1\$' | grep -qx 2"
+	run "$PODRUN" restarts "$E2E/state" "$ARCHIVER"
+	assert_output $'archive-main 1\nhealthd 1'
 	run "$PODRUN" ready "$E2E/state" 60
 	[ "$status" -eq 0 ] || e2e_logs
 	assert_success
+	# the new ssmd-nats-sub resumed after what the archive held
+	wait_for 30 grep -q 'msg="read the archive".* last_seq=[1-9]' \
+		"$E2E/state/$ARCHIVER/archive-main.log"
 }
 
 @test "k8s-e2e: simulator frames reach JetStream under the Connector's prefix, byte for byte" {
