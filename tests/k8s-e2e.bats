@@ -153,6 +153,11 @@ teardown_file() {
 	true
 }
 
+# A test that makes pods of its own removes them, also when it fails.
+teardown() {
+	[ ! -d "$BATS_TEST_TMPDIR/state" ] || "$PODRUN" down "$BATS_TEST_TMPDIR/state"
+}
+
 # On failure, the pods' logs help.
 e2e_logs() {
 	local f
@@ -194,6 +199,11 @@ stream_frames() {
 	assert_line --partial "$ARCHIVER ready"
 	assert_line --partial "$SIGNAL ready"
 	assert_line --partial "$NOTIFIER ready"
+	local pod
+	for pod in "$CONNECTOR" "$ARCHIVER" "$SIGNAL" "$NOTIFIER"; do
+		run "$PODRUN" probe "$E2E/state" "$pod" /health
+		assert_output --partial '200 {"status":"ok"'
+	done
 }
 
 @test "k8s-e2e: the pods run as uid 1000 with a read-only root, in their own network namespace" {
@@ -266,6 +276,22 @@ hook_fires() {
 	diff "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
 	run sh -c "jq -r .signalId '$BATS_TEST_TMPDIR/got' | sort -u"
 	assert_output volume
+}
+
+@test "k8s-e2e: podrun up that fails half way leaves nothing after podrun down" {
+	local st=$BATS_TEST_TMPDIR/state
+	# no --secrets: the Connector's Secret is missing once its netns exists
+	run "$PODRUN" up "$st" "$E2E/rendered.json" --usr /nonexistent \
+		--configmaps "$E2E/configmaps" --host nats.nats
+	assert_failure
+	assert_output --partial 'Secret ssmd-kalshi-credentials'
+	ns=$(jq -r '.[0].netns' "$st/pods.json")
+	ip netns pids "$ns" > /dev/null	# it was made
+	"$PODRUN" down "$st"
+	run ip netns pids "$ns"
+	assert_failure
+	run ip link show "$(jq -r '.[0].veth' "$st/pods.json")"
+	assert_failure
 }
 
 @test "k8s-e2e: podrun down stops every pod and leaves no namespace, veth or process" {
