@@ -144,9 +144,27 @@ setup_file() {
 		-f "$E2E/signal.yaml" -f "$E2E/notifier.yaml" \
 		-o json > "$E2E/rendered.json" || return 1
 
-	"$PODRUN" up "$E2E/state" "$E2E/rendered.json" "${ROOT_OPT[@]}" \
-		--secrets "$E2E/secrets" --configmaps "$E2E/configmaps" \
-		--host nats.nats --host sim.ssmd --host receiver.e2e >&3 || return 1
+	# The consumers first, the Connector once they consume: the Signal
+	# starts at new messages, and its fires are compared with a backtest
+	# of everything.
+	local up=("$PODRUN" up "$E2E/state" "${ROOT_OPT[@]}"
+		--secrets "$E2E/secrets" --configmaps "$E2E/configmaps"
+		--host nats.nats --host sim.ssmd --host receiver.e2e)
+	"$BIN/ssmd-operator" render -f "$E2E/archiver.yaml" -f "$E2E/signal.yaml" \
+		-f "$E2E/notifier.yaml" -o json > "$E2E/rendered-consumers.json" &&
+	"$BIN/ssmd-operator" render -f "$E2E/connector.yaml" \
+		-o json > "$E2E/rendered-connector.json" || return 1
+	"${up[@]}" "$E2E/rendered-consumers.json" >&3 || return 1
+	wait_for 60 consumers E2E_KALSHI 2 && wait_for 60 consumers SIGNALS 1 || {
+		echo "the Archiver's, Signal's and Notifier's consumers did not come" >&2
+		return 1
+	}
+	"${up[@]}" "$E2E/rendered-connector.json" >&3 || return 1
+}
+
+# consumers STREAM N: the stream has at least N consumers.
+consumers() {
+	[ "$(nats_req "\$JS.API.STREAM.INFO.$1" | jq .state.consumer_count)" -ge "$2" ]
 }
 
 teardown_file() {
@@ -315,4 +333,8 @@ hook_fires() {
 		run kill -0 "$p"
 		assert_failure
 	done
+	# and no container said a sanitizer found something (make check SAN=1)
+	run grep -l -e 'ERROR: AddressSanitizer' -e 'runtime error:' -e 'ERROR: LeakSanitizer' \
+		"$E2E"/state/*/*.log
+	assert_output ''
 }
