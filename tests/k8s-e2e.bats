@@ -299,6 +299,12 @@ hook_fires() {
 	diff "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
 	run sh -c "jq -r .signalId '$BATS_TEST_TMPDIR/got' | sort -u"
 	assert_output volume
+	# the Notifier's /metrics (through its healthd sidecar) counts them
+	wait_for 30 sh -c "'$PODRUN' probe '$E2E/state' '$NOTIFIER' /metrics |
+		grep -Eq '^ssmd_notify_sent_total\{.*destination=\"receiver\".*\} $n\$'" || {
+		"$PODRUN" probe "$E2E/state" "$NOTIFIER" /metrics | grep ssmd_notify_
+		false
+	}
 }
 
 @test "k8s-e2e: podrun up that fails half way leaves nothing after podrun down" {
