@@ -4,6 +4,7 @@
  * window's rate is at least the long one's: |short|/short_window >=
  * |long|/long_window (acceleration), compared in integers. */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "frame.h"
@@ -86,10 +87,12 @@ flow(struct st *s, const struct frame *f, uint32_t sec)
 		e->sec = sec;
 		e->yes = e->no = 0;
 	}
-	if (f->taker == FRAME_SIDE_YES)
-		e->yes += f->count;
-	else
-		e->no += f->count;
+	/* Sums of hostile sizes saturate rather than overflow. */
+	if (f->taker == FRAME_SIDE_YES) {
+		if (__builtin_add_overflow(e->yes, f->count, &e->yes))
+			e->yes = INT64_MAX;
+	} else if (__builtin_add_overflow(e->no, f->count, &e->no))
+		e->no = INT64_MAX;
 }
 
 static void
@@ -176,8 +179,10 @@ payload(const struct sigdef_cfg *c, void *v, const struct state_mkt *m,
 
 	for (i = 0; i < s->flow.n; i++) {
 		f = ring_at(&s->flow, i);
-		yes += f->yes;
-		no += f->no;
+		if (__builtin_add_overflow(yes, f->yes, &yes))
+			yes = INT64_MAX;
+		if (__builtin_add_overflow(no, f->no, &no))
+			no = INT64_MAX;
 	}
 	wbuf_puts(w, "\"direction\":\"");
 	if (s->dl2 > 0)

@@ -59,6 +59,7 @@ update(const struct sigdef_cfg *c, void *v, const struct state_mkt *m,
 	struct st	*s = v;
 	struct ent	*e, old;
 	uint32_t	 sec = (uint32_t)(ev->now / SIGDEF_US);
+	int64_t		 dv, t;
 	int		 full;
 
 	if (!s->init) {
@@ -68,6 +69,12 @@ update(const struct sigdef_cfg *c, void *v, const struct state_mkt *m,
 	trim(c, s, ev->now);
 	if (ev->f->kind != FRAME_TRADE || ev->f->count <= 0 ||
 	    ev->f->yes_price <= 0)
+		return;
+	/* Hostile sizes must not overflow the sums (a fuzzer found it):
+	 * a trade whose dollar volume would is not counted. */
+	if (__builtin_mul_overflow(ev->f->count, ev->f->yes_price, &dv) ||
+	    __builtin_add_overflow(s->sum, dv, &t) ||
+	    __builtin_add_overflow(s->count, ev->f->count, &t))
 		return;
 	if ((e = ring_last(&s->r)) == NULL || e->sec != sec) {
 		if ((e = ring_push(&s->r, &old, &full)) == NULL)
@@ -79,9 +86,9 @@ update(const struct sigdef_cfg *c, void *v, const struct state_mkt *m,
 		e->sec = sec;
 		e->micro = e->count = 0;
 	}
-	e->micro += ev->f->count * ev->f->yes_price;
+	e->micro += dv;
 	e->count += ev->f->count;
-	s->sum += ev->f->count * ev->f->yes_price;
+	s->sum += dv;
 	s->count += ev->f->count;
 }
 
