@@ -106,3 +106,12 @@ parse_feed_name_ok(const char *s)
 {
 	return parse_feed_name_okn(s, strlen(s));
 }
+
+int
+parse_ticker_ok(const char *s)
+{
+	size_t	n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789-._");
+
+	return n > 0 && n <= 128 && s[n] == '\0';
+}

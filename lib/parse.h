@@ -15,6 +15,8 @@ int	parse_uint(const char *, uint64_t min, uint64_t max, uint64_t *);
 /* A feed or instance name: 1 to 64 of A-Z a-z 0-9 . _ - (it lands in
  * file names, NATS subjects and metric labels). */
 int	parse_feed_name_ok(const char *);
+/* A market, series or event ticker: 1-128 of A-Z a-z 0-9 - . _ */
+int	parse_ticker_ok(const char *);
 int	parse_feed_name_okn(const char *, size_t);	/* not NUL-terminated */
 
 #endif

@@ -29,7 +29,10 @@ load helpers/common
 }
 
 @test "a bare false negation in a bats file is failed" {
-	BATS_FILES="$FIX/run/bare-negation.bats" run "$ROOT/tests/run" --bats-only
+	# Written here, so that no such statement stands in the tree.
+	printf '@test "a false negation" {\n\t%s true\n\ttrue\n}\n' '!' \
+		> "$BATS_TEST_TMPDIR/bare-negation.bats"
+	BATS_FILES="$BATS_TEST_TMPDIR/bare-negation.bats" run "$ROOT/tests/run" --bats-only
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"bare '! cmd' never fails"* ]]
 	[ "${lines[-1]}" = "1 passed, 1 failed" ]

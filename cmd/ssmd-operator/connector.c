@@ -27,17 +27,6 @@ struct conn {
 	json_t		*env;		/* credential env entries */
 };
 
-/* Market, series and event tickers: 1-128 of A-Z a-z 0-9 - . _ (as
- * ssmd-ws-kalshi takes them). */
-static int
-ticker_ok(const char *s)
-{
-	size_t	n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789-._");
-
-	return n > 0 && n <= 128 && s[n] == '\0';
-}
-
 /* KALSHI_API_KEY from "kalshi": upper case, anything else an underscore. */
 static void
 env_name(char *out, size_t len, const char *feed, const char *suffix)
@@ -153,7 +142,7 @@ check(struct cr *c, struct conn *k)
 	    strpbrk(ca_key(c), "/ ") != NULL || ca_key(c)[0] == '.'))
 		return cr_bad(c, "spec.endpoint.caConfigMap", "want a ConfigMap "
 		    "name and a key that is a file name");
-	if (kinds_strlist(c, "tickers", ticker_ok) != CR_OK ||
+	if (kinds_strlist(c, "tickers", parse_ticker_ok) != CR_OK ||
 	    kinds_strlist(c, "categories", NULL) != CR_OK ||
 	    kinds_strlist(c, "excludeCategories", NULL) != CR_OK)
 		return CR_INVALID;

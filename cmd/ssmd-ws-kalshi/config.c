@@ -122,20 +122,6 @@ config_category_ok(const char *s)
 	return n > 0 && n <= 64;
 }
 
-int
-config_ticker_ok(const char *s)
-{
-	size_t	n = 0;
-
-	for (; *s != '\0'; s++, n++) {
-		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
-		    (*s >= '0' && *s <= '9') || *s == '-' || *s == '.' ||
-		    *s == '_'))
-			return 0;
-	}
-	return n >= 1 && n <= 128;
-}
-
 /* Channel names land in commands unescaped: keep them to [a-z0-9_]. */
 static int
 channel_ok(const char *s)
@@ -371,9 +357,9 @@ discovery_kv(struct kcfg *c, struct yf *y, const char *k, const char *f,
     yaml_node_t *v, void *arg)
 {
 	if (strcmp(k, "series") == 0)
-		return get_list(y, v, f, &c->series, config_ticker_ok);
+		return get_list(y, v, f, &c->series, parse_ticker_ok);
 	if (strcmp(k, "events") == 0)
-		return get_list(y, v, f, &c->events, config_ticker_ok);
+		return get_list(y, v, f, &c->events, parse_ticker_ok);
 	if (strcmp(k, "categories") == 0)
 		return get_list(y, v, f, &c->categories, config_category_ok);
 	if (strcmp(k, "exclude_categories") == 0)
@@ -398,7 +384,7 @@ feed_kv(struct kcfg *c, struct yf *y, const char *k, const char *f,
 	if (strcmp(k, "channels") == 0)
 		return get_list(y, v, f, &c->channels, channel_ok);
 	if (strcmp(k, "tickers") == 0)
-		return get_list(y, v, f, &c->tickers, config_ticker_ok);
+		return get_list(y, v, f, &c->tickers, parse_ticker_ok);
 	if (strcmp(k, "discovery") == 0) {
 		c->discover = 1;
 		return walk(c, y, v, f, discovery_kv, NULL);

@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include "parse.h"
+
 #define KCFG_SHARD_DEFAULT	200
 #define KCFG_SHARD_MAX		256
 
@@ -53,8 +55,6 @@ int	config_strv_split(struct kstrv *, const char *);
 void	config_strv_clear(struct kstrv *);
 /* Sort and drop duplicates. */
 void	config_strv_uniq(struct kstrv *);
-/* Market, series and event tickers: 1-128 of A-Z a-z 0-9 - . _ */
-int	config_ticker_ok(const char *);
 /* A category name: 1-64 bytes, no control character, no comma. */
 int	config_category_ok(const char *);
 /* Replace *dst by a copy of s (NULL clears).  0 or -1. */

@@ -220,7 +220,7 @@ discover_parse_markets(const char *body, size_t n, struct kstrv *out,
 	}
 	json_array_foreach(mk, i, m) {
 		t = json_object_get(m, "ticker");
-		if (!json_is_string(t) || !config_ticker_ok(json_string_value(t))) {
+		if (!json_is_string(t) || !parse_ticker_ok(json_string_value(t))) {
 			(*skipped)++;
 			continue;
 		}
@@ -350,7 +350,7 @@ discover_parse_series(const char *body, size_t n, struct kstrv *out,
 	}
 	json_array_foreach(list, i, s) {
 		t = json_object_get(s, "ticker");
-		if (!json_is_string(t) || !config_ticker_ok(json_string_value(t)))
+		if (!json_is_string(t) || !parse_ticker_ok(json_string_value(t)))
 			continue;
 		if (config_strv_push(out, json_string_value(t),
 		    strlen(json_string_value(t))) == -1) {

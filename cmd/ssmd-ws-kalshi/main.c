@@ -91,7 +91,7 @@ set_list(struct kstrv *sv, const char *opt, const char *v, int tickers)
 	if (config_strv_split(sv, v) == -1)
 		log_die(EX_OSERR, "out of memory", "");
 	for (i = 0; tickers && i < sv->n; i++)
-		if (!config_ticker_ok(sv->v[i]))
+		if (!parse_ticker_ok(sv->v[i]))
 			log_die(EX_USAGE, "bad name in list", "option=%s name=%s",
 			    opt, log_q(sv->v[i]));
 }
