@@ -12,6 +12,12 @@
 
 #define CHUNK	(128 * 1024)	/* bytes read from the file at a time */
 #define BUFSZ	(256 * 1024)	/* first size of the line buffer */
+/* Decoded bytes of one gzip member held until its CRC-32 vouches for
+ * them; a longer member is checked ahead (ssmd-jsonl-rotate writes
+ * members of at most 256 KiB, so only foreign files get there). */
+#define HOLD_MAX	(8u << 20)
+
+enum { AHEAD_ERROR = -1, AHEAD_OK = 0, AHEAD_BAD = 1 };
 
 static ssize_t
 read_some(int fd, void *p, size_t n)
@@ -85,7 +91,7 @@ archive_open(struct archive_file *f, const char *path,
 		f->z.avail_in = f->have;
 	} else {
 		memcpy(f->buf, f->in, f->have);
-		f->end = f->have;
+		f->end = f->ok = f->have;
 	}
 	f->in_eof = f->have == 0;
 	return 0;
@@ -124,6 +130,7 @@ make_room(struct archive_file *f)
 	if (f->start > 0) {
 		memmove(f->buf, f->buf + f->start, len);
 		f->scan -= f->start;
+		f->ok -= f->start;
 		f->start = 0;
 		f->end = len;
 		if (f->cap - f->end > CHUNK)
@@ -141,9 +148,99 @@ make_room(struct archive_file *f)
 	return 0;
 }
 
-/* Inflate into the buffer, member after member; stops quietly at a
- * truncated tail and marks damage at invalid data (what came out before
- * it is kept).  Returns bytes added (0 at the end) or -1. */
+/* The member in hand is longer than HOLD_MAX: inflate the rest of it on
+ * a copy of the stream, reading the file with pread (the raw hook and the
+ * file offset stay untouched), only to learn whether its CRC-32 and
+ * length hold.  A member cut short by the end of the file counts as good,
+ * as a crash's tail does. */
+static int
+check_ahead(struct archive_file *f)
+{
+	z_stream	 c;
+	unsigned char	*in = NULL, *out = NULL;
+	off_t		 off = (off_t)f->st.file_bytes;
+	ssize_t		 r;
+	int		 zr, rc = AHEAD_ERROR;
+
+	if (inflateCopy(&c, &f->z) != Z_OK) {
+		errno = ENOMEM;
+		return AHEAD_ERROR;
+	}
+	if ((in = malloc(CHUNK)) == NULL || (out = malloc(CHUNK)) == NULL)
+		goto done;
+	for (;;) {
+		if (c.avail_in == 0) {
+			do
+				r = pread(f->fd, in, CHUNK, off);
+			while (r == -1 && errno == EINTR);
+			if (r == -1)
+				goto done;
+			if (r == 0) {
+				rc = AHEAD_OK;
+				goto done;
+			}
+			off += r;
+			c.next_in = in;
+			c.avail_in = r;
+		}
+		c.next_out = out;
+		c.avail_out = CHUNK;
+		zr = inflate(&c, Z_NO_FLUSH);
+		if (zr == Z_STREAM_END) {
+			rc = AHEAD_OK;
+			goto done;
+		}
+		if (zr != Z_OK && zr != Z_BUF_ERROR) {
+			snprintf(f->zmsg, sizeof(f->zmsg), "%s",
+			    c.msg ? c.msg : "invalid data");
+			rc = AHEAD_BAD;
+			goto done;
+		}
+	}
+done:
+	inflateEnd(&c);
+	free(in);
+	free(out);
+	return rc;
+}
+
+/* Damage: what the member decoded so far is not vouched for by its CRC
+ * and may be garbage that looks like lines, so it is dropped, counted,
+ * and reading stops. */
+static void
+drop_member(struct archive_file *f)
+{
+	f->st.damaged = 1;
+	f->st.dropped_bytes += f->end - f->ok;
+	f->end = f->ok;
+	f->in_eof = 1;
+	f->z.avail_in = 0;
+}
+
+/* Decoded bytes past the held limit: check the member ahead once. */
+static int
+hold_or_check(struct archive_file *f)
+{
+	if (f->trusted || f->end - f->ok < HOLD_MAX)
+		return 0;
+	switch (check_ahead(f)) {
+	case AHEAD_OK:
+		f->trusted = 1;
+		f->ok = f->end;
+		return 0;
+	case AHEAD_BAD:
+		drop_member(f);
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* Inflate into the buffer, member after member.  Lines are released (ok
+ * moves) only when their member has ended with a good CRC-32 and length,
+ * or at a truncated tail (a crash: deflate decodes a prefix correctly);
+ * at invalid data the member's unverified bytes are dropped.  Returns
+ * bytes added (0 at the end) or -1. */
 static ssize_t
 fill_gzip(struct archive_file *f)
 {
@@ -152,9 +249,12 @@ fill_gzip(struct archive_file *f)
 	int	zr;
 
 	for (;;) {
+		if (hold_or_check(f) == -1)
+			return -1;
 		if (f->z.avail_in == 0) {
 			if (f->in_eof || (r = read_raw(f, f->in, CHUNK)) == 0) {
 				f->in_eof = 1;
+				f->ok = f->end;
 				return 0;
 			}
 			if (r == -1)
@@ -174,21 +274,23 @@ fill_gzip(struct archive_file *f)
 		got = f->cap - f->end - 1 - f->z.avail_out;
 		f->end += got;
 		f->decoded += got;
+		if (f->trusted)
+			f->ok = f->end;
 		if (f->st.members == 0 && f->head.done == 1 &&
 		    strcmp(f->comment, ARCHIVE_MEMBERS) == 0)
 			f->st.member_per_flush = 1;
 		if (zr == Z_STREAM_END) {
 			/* zlib checked the member's CRC-32 and length. */
 			f->ended = 1;
+			f->trusted = 0;
+			f->ok = f->end;
 			f->st.members++;
 			f->st.verified_bytes = f->decoded;
 		} else if (zr != Z_OK && zr != Z_BUF_ERROR) {
-			f->st.damaged = 1;
 			snprintf(f->zmsg, sizeof(f->zmsg), "%s",
 			    f->z.msg ? f->z.msg : "invalid data");
-			f->in_eof = 1;
-			f->z.avail_in = 0;
-			return got;
+			drop_member(f);
+			return 0;
 		}
 		if (got > 0)
 			return got;
@@ -210,6 +312,7 @@ fill(struct archive_file *f)
 		f->end += r;
 	else if (r == 0)
 		f->in_eof = 1;
+	f->ok = f->end;
 	return r;
 }
 
@@ -220,7 +323,7 @@ archive_next(struct archive_file *f, struct archive_line *l)
 	ssize_t	 r;
 
 	for (;;) {
-		nl = memchr(f->buf + f->scan, '\n', f->end - f->scan);
+		nl = memchr(f->buf + f->scan, '\n', f->ok - f->scan);
 		if (nl != NULL) {
 			*nl = '\0';
 			l->p = f->buf + f->start;
@@ -230,17 +333,18 @@ archive_next(struct archive_file *f, struct archive_line *l)
 			f->start = f->scan = nl + 1 - f->buf;
 			return ARCHIVE_LINE;
 		}
-		f->scan = f->end;
-		if (f->done)
-			return ARCHIVE_END;
-		if ((r = fill(f)) == -1)
-			return ARCHIVE_ERROR;
-		if (r == 0) {
-			f->done = 1;
+		f->scan = f->ok;
+		if (f->done) {
+			/* The end releases held lines first: count after. */
 			f->st.cut_bytes = f->end - f->start;
 			f->st.complete = f->st.cut_bytes == 0 &&
 			    (!f->st.gzip || (f->ended && !f->st.damaged));
+			return ARCHIVE_END;
 		}
+		if ((r = fill(f)) == -1)
+			return ARCHIVE_ERROR;
+		if (r == 0)
+			f->done = 1;
 	}
 }
 

@@ -3,7 +3,10 @@
  * A file is plain (.jsonl), gzip (.jsonl.gz, any number of members), or
  * in progress (either name plus ARCHIVE_PARTIAL).  A file cut short by a
  * crash is read up to its last whole line: a truncated gzip tail or a
- * trailing half line is never passed on, only counted. */
+ * trailing half line is never passed on, only counted.  A gzip member's
+ * lines are passed on only once its CRC-32 and length have been checked,
+ * so damage never comes out as lines that merely look valid: the damaged
+ * member's decoded bytes are dropped and counted. */
 #ifndef SSMD_ARCHIVE_H
 #define SSMD_ARCHIVE_H
 
@@ -28,6 +31,9 @@ struct archive_stats {
 					   trailer; plain: ends with a newline */
 	int		 damaged;	/* gzip: invalid data, not only a short
 					   tail (reading stopped there) */
+	uint64_t	 dropped_bytes;	/* gzip: decoded bytes of the damaged
+					   member, never passed on: no CRC
+					   vouched for them */
 	uint64_t	 members;	/* gzip: members read to their end */
 	uint64_t	 verified_bytes;	/* gzip: uncompressed bytes of
 					   those members, each checked
@@ -62,6 +68,8 @@ struct archive_file {
 	size_t		 have;
 	char		*buf;
 	size_t		 cap, start, end, scan;
+	size_t		 ok;		/* bytes before it may be passed on */
+	int		 trusted;	/* the member in hand was checked ahead */
 	uint64_t	 decoded;	/* bytes inflated so far */
 	gz_header	 head;		/* of the member being read */
 	char		 comment[40];

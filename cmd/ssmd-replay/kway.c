@@ -91,10 +91,12 @@ close_src(struct run *r, struct src *s, int quiet)
 	else if (s->stopped || (s->bad > 0 && !st->damaged))
 		r->st->bad_files++;	/* logged at the bad line */
 	else if (st->damaged) {
-		log_error("damaged gzip data: the lines before it were "
-		    "replayed", "path=%s error=%s lines=%llu",
+		log_error("damaged gzip data: the lines of the members "
+		    "before it were replayed, the damaged member's dropped",
+		    "path=%s error=%s lines=%llu dropped_bytes=%llu",
 		    log_q(s->pf->path), log_q(s->f.zmsg),
-		    (unsigned long long)s->lineno);
+		    (unsigned long long)s->lineno,
+		    (unsigned long long)st->dropped_bytes);
 		r->st->bad_files++;
 	} else if (!st->complete && !s->pf->partial) {
 		log_error("file cut short: its whole lines were replayed",
@@ -110,9 +112,9 @@ close_src(struct run *r, struct src *s, int quiet)
 	free(s);
 }
 
-/* A line that may be written: one JSON value (a damaged gzip stream
- * decodes to garbage before zlib notices).  In a gzip file nothing after
- * a bad line is trusted. */
+/* A line that may be written: one JSON value.  (A damaged gzip member's
+ * lines never get here, the archive reader drops them; a bad line in a
+ * gzip file was written so, and nothing after it is trusted.) */
 static int
 line_valid(struct run *r, struct src *s)
 {

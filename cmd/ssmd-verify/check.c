@@ -231,8 +231,10 @@ check_end(struct seen *s, const struct archive_stats *st)
 {
 	if (st->damaged)
 		check_problem(s->c, s->path, 0, "gzip data damaged (%s), "
-		    "found after line %llu", s->c->zmsg_buf,
-		    (unsigned long long)s->lineno);
+		    "found after line %llu; %llu decoded bytes of the damaged "
+		    "member not checked", s->c->zmsg_buf,
+		    (unsigned long long)s->lineno,
+		    (unsigned long long)st->dropped_bytes);
 	else if (st->gzip && !st->complete && st->cut_bytes == 0)
 		check_problem(s->c, s->path, 0, "gzip stream ends early (no "
 		    "trailer): cut short or still being written");
