@@ -1,3 +1,5 @@
+/* discover: libevent's HTTP client, one connection per request (a few
+ * requests at start, never a hot path). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,7 @@
 
 #include "discover.h"
 #include "log.h"
+#include "parse.h"
 #include "sig.h"
 #include "tls.h"
 #include "ts.h"
@@ -30,7 +33,7 @@ struct resp {
 };
 
 struct rest {
-	const struct krest_opts	*o;
+	const struct discover_opts *o;
 	struct event_base	*base;
 	struct evdns_base	*dns;
 	struct ws_url		 u;
@@ -40,19 +43,57 @@ struct rest {
 	size_t			 skipped;
 };
 
+int
+discover_strv_push(struct discover_strv *sv, const char *s, size_t n)
+{
+	char	**nv, *c;
+
+	if ((c = strndup(s, n)) == NULL)
+		return -1;
+	if ((nv = realloc(sv->v, (sv->n + 1) * sizeof(*nv))) == NULL) {
+		free(c);
+		return -1;
+	}
+	sv->v = nv;
+	sv->v[sv->n++] = c;
+	return 0;
+}
+
+void
+discover_strv_clear(struct discover_strv *sv)
+{
+	size_t	i;
+
+	for (i = 0; i < sv->n; i++)
+		free(sv->v[i]);
+	free(sv->v);
+	sv->v = NULL;
+	sv->n = 0;
+}
+
 static int
 parse_base(struct rest *r, const char *url)
 {
 	size_t	n;
 
-	if (ws_parse_url(url, &r->u) == -1 || strchr(r->u.path, '?') != NULL ||
-	    strncmp(url, "http", 4) != 0 || strlen(r->u.path) >= sizeof(r->prefix))
+	if (url == NULL || (strncmp(url, "http://", 7) != 0 &&
+	    strncmp(url, "https://", 8) != 0) || ws_parse_url(url, &r->u) == -1 ||
+	    r->u.host[0] == '\0' || strchr(r->u.path, '?') != NULL ||
+	    strlen(r->u.path) >= sizeof(r->prefix))
 		return -1;
 	n = strlen(r->u.path);
 	memcpy(r->prefix, r->u.path, n + 1);
 	while (n > 0 && r->prefix[n - 1] == '/')
 		r->prefix[--n] = '\0';
 	return 0;
+}
+
+int
+discover_url_ok(const char *url)
+{
+	struct rest	r;
+
+	return parse_base(&r, url) == 0;
 }
 
 static void
@@ -187,7 +228,8 @@ get(struct rest *r, const char *uri, struct resp *rs)
 	h = evhttp_request_get_output_headers(req);
 	evhttp_add_header(h, "Host", r->u.host);
 	evhttp_add_header(h, "Accept", "application/json");
-	evhttp_add_header(h, "User-Agent", "ssmd-ws-kalshi/" SSMD_VERSION);
+	evhttp_add_header(h, "User-Agent", r->o->user_agent != NULL ?
+	    r->o->user_agent : "ssmd/" SSMD_VERSION);
 	/* No "Connection: close": a server that closes right after the
 	 * body can make libevent's TLS layer report the end of the stream
 	 * before the last bytes.  The reply's length ends it instead, and
@@ -201,7 +243,7 @@ out:
 }
 
 int
-discover_parse_markets(const char *body, size_t n, struct kstrv *out,
+discover_parse_markets(const char *body, size_t n, struct discover_strv *out,
     char *cursor, size_t curcap, size_t *skipped, char *err, size_t errlen)
 {
 	json_t		*root, *mk, *m, *t, *c;
@@ -224,7 +266,7 @@ discover_parse_markets(const char *body, size_t n, struct kstrv *out,
 			(*skipped)++;
 			continue;
 		}
-		if (config_strv_push(out, json_string_value(t),
+		if (discover_strv_push(out, json_string_value(t),
 		    json_string_length(t)) == -1) {
 			snprintf(err, errlen, "out of memory");
 			goto out;
@@ -291,7 +333,8 @@ fetch(struct rest *r, const char *uri, struct resp *rs, char *err,
 
 /* Every page of one query (filter "series_ticker=X", or NULL). */
 static int
-query(struct rest *r, const char *key, const char *val, struct kstrv *out,
+query(struct rest *r, const char *key, const char *val,
+    struct discover_strv *out,
     char *err, size_t errlen)
 {
 	struct resp	 rs;
@@ -332,10 +375,10 @@ query(struct rest *r, const char *key, const char *val, struct kstrv *out,
 }
 
 int
-discover_parse_series(const char *body, size_t n, struct kstrv *out,
-    char *err, size_t errlen)
+discover_parse_series(const char *body, size_t n, struct discover_strv *out,
+    char *cursor, size_t curcap, char *err, size_t errlen)
 {
-	json_t		*root, *list, *s, *t;
+	json_t		*root, *list, *s, *t, *c;
 	json_error_t	 je;
 	size_t		 i;
 	int		 rc = -1;
@@ -352,50 +395,101 @@ discover_parse_series(const char *body, size_t n, struct kstrv *out,
 		t = json_object_get(s, "ticker");
 		if (!json_is_string(t) || !parse_ticker_ok(json_string_value(t)))
 			continue;
-		if (config_strv_push(out, json_string_value(t),
+		if (discover_strv_push(out, json_string_value(t),
 		    strlen(json_string_value(t))) == -1) {
 			snprintf(err, errlen, "out of memory");
 			goto out;
 		}
 	}
+	/* Kalshi answers all of a category's series at once today; a
+	 * cursor, should one come, is followed as /markets' is. */
+	c = json_object_get(root, "cursor");
+	if (json_is_string(c) && json_string_length(c) >= curcap) {
+		snprintf(err, errlen, "series: cursor longer than %zu bytes",
+		    curcap);
+		goto out;
+	}
+	snprintf(cursor, curcap, "%s", json_is_string(c) ?
+	    json_string_value(c) : "");
 	rc = 0;
 out:
 	json_decref(root);
 	return rc;
 }
 
-/* The series of each category (GET /series?category=C), into out. */
+/* Every page of one category's series (GET /series?category=C), into
+ * out. */
 static int
-category_series(struct rest *r, const struct kstrv *cats, struct kstrv *out,
+one_category(struct rest *r, const char *cat, struct discover_strv *out,
     char *err, size_t errlen)
 {
 	struct resp	 rs;
-	char		 uri[2048], *ec;
-	size_t		 i, before;
+	char		 uri[4096], cursor[1024] = "", prev[1024], *ec, *eq;
+	size_t		 before = out->n;
 	int		 rc;
 
-	for (i = 0; i < cats->n; i++) {
-		before = out->n;
-		if ((ec = evhttp_encode_uri(cats->v[i])) == NULL)
+	for (;;) {
+		ec = evhttp_encode_uri(cat);
+		eq = evhttp_encode_uri(cursor);
+		if (ec == NULL || eq == NULL) {
+			free(ec);
+			free(eq);
+			snprintf(err, errlen, "out of memory");
 			return EX_OSERR;
-		snprintf(uri, sizeof(uri), "%s/series?category=%s", r->prefix,
-		    ec);
+		}
+		snprintf(uri, sizeof(uri), "%s/series?category=%s%s%s",
+		    r->prefix, ec, *cursor ? "&cursor=" : "", eq);
 		free(ec);
+		free(eq);
 		if ((rc = fetch(r, uri, &rs, err, errlen)) != 0)
 			return rc;
-		rc = discover_parse_series(rs.body, rs.len, out, err, errlen);
+		memcpy(prev, cursor, sizeof(prev));
+		rc = discover_parse_series(rs.body, rs.len, out, cursor,
+		    sizeof(cursor), err, errlen);
 		free(rs.body);
 		if (rc == -1)
 			return EX_DATAERR;
-		log_info("category", "category=%s series=%zu",
-		    log_q(cats->v[i]), out->n - before);
+		if (*cursor == '\0')
+			break;
+		/* A server that hands the same cursor back would page
+		 * forever. */
+		if (strcmp(cursor, prev) == 0) {
+			snprintf(err, errlen, "GET %s: the cursor repeats", uri);
+			return EX_DATAERR;
+		}
+	}
+	log_info("category", "category=%s series=%zu", log_q(cat),
+	    out->n - before);
+	return 0;
+}
+
+/* The series of each category, into out; with cats, the category of
+ * each series at the same index. */
+static int
+category_series(struct rest *r, const struct discover_strv *want,
+    struct discover_strv *out, struct discover_strv *cats, char *err,
+    size_t errlen)
+{
+	size_t	i, before;
+	int	rc;
+
+	for (i = 0; i < want->n; i++) {
+		before = out->n;
+		if ((rc = one_category(r, want->v[i], out, err, errlen)) != 0)
+			return rc;
+		for (; cats != NULL && before < out->n; before++)
+			if (discover_strv_push(cats, want->v[i],
+			    strlen(want->v[i])) == -1) {
+				snprintf(err, errlen, "out of memory");
+				return EX_OSERR;
+			}
 	}
 	return 0;
 }
 
 /* A market's series: its ticker up to the first dash. */
 static int
-in_series(const char *ticker, const struct kstrv *series)
+in_series(const char *ticker, const struct discover_strv *series)
 {
 	size_t	n = strcspn(ticker, "-"), i;
 
@@ -408,13 +502,14 @@ in_series(const char *ticker, const struct kstrv *series)
 
 /* Drop the markets of the excluded categories' series from out. */
 static int
-exclude(struct rest *r, struct kstrv *out, char *err, size_t errlen)
+exclude(struct rest *r, struct discover_strv *out, char *err, size_t errlen)
 {
-	struct kstrv	ex = { NULL, 0 };
-	size_t		i, kept = 0;
-	int		rc;
+	struct discover_strv	ex = { NULL, 0 };
+	size_t			i, kept = 0;
+	int			rc;
 
-	if ((rc = category_series(r, r->o->exclude, &ex, err, errlen)) != 0)
+	if ((rc = category_series(r, &r->o->exclude, &ex, NULL, err,
+	    errlen)) != 0)
 		goto done;
 	for (i = 0; i < out->n; i++) {
 		if (in_series(out->v[i], &ex)) {
@@ -427,51 +522,77 @@ exclude(struct rest *r, struct kstrv *out, char *err, size_t errlen)
 		log_info("excluded by category", "markets=%zu", out->n - kept);
 	out->n = kept;
 done:
-	config_strv_clear(&ex);
+	discover_strv_clear(&ex);
 	return rc;
+}
+
+/* Set up r for o.  0, or an exit code with err set. */
+static int
+rest_init(struct rest *r, struct event_base *base, struct evdns_base *dns,
+    const struct discover_opts *o, char *err, size_t errlen)
+{
+	memset(r, 0, sizeof(*r));
+	r->o = o;
+	r->base = base;
+	r->dns = dns;
+	if (parse_base(r, o->base_url) == -1) {
+		/* Only the scheme is named: a URL may carry a password. */
+		snprintf(err, errlen, "bad REST URL (want http(s)://HOST"
+		    "[:PORT]/PATH without a query)");
+		return EX_CONFIG;
+	}
+	if (r->u.tls && o->ssl == NULL) {
+		snprintf(err, errlen, "https:// needs a TLS context");
+		return EX_SOFTWARE;
+	}
+	return 0;
+}
+
+int
+discover_categories(struct event_base *base, struct evdns_base *dns,
+    const struct discover_opts *o, struct discover_strv *series,
+    struct discover_strv *cats, char *err, size_t errlen)
+{
+	struct rest	r;
+	int		rc;
+
+	if ((rc = rest_init(&r, base, dns, o, err, errlen)) != 0)
+		return rc;
+	return category_series(&r, &o->categories, series, cats, err, errlen);
 }
 
 int
 discover_run(struct event_base *base, struct evdns_base *dns,
-    const struct krest_opts *o, struct kstrv *out, char *err, size_t errlen)
+    const struct discover_opts *o, struct discover_strv *out, char *err,
+    size_t errlen)
 {
-	struct rest	r;
-	struct kstrv	catseries = { NULL, 0 };
-	size_t		i;
-	int		rc = 0;
+	struct rest		r;
+	struct discover_strv	catseries = { NULL, 0 };
+	size_t			i;
+	int			rc;
 
-	memset(&r, 0, sizeof(r));
-	r.o = o;
-	r.base = base;
-	r.dns = dns;
-	if (parse_base(&r, o->base_url) == -1) {
-		snprintf(err, errlen, "bad REST URL %s", o->base_url);
-		return EX_CONFIG;
-	}
-	if (r.u.tls && o->ssl == NULL) {
-		snprintf(err, errlen, "https:// needs a TLS context");
-		return EX_SOFTWARE;
-	}
+	if ((rc = rest_init(&r, base, dns, o, err, errlen)) != 0)
+		return rc;
 	/* Categories name series: their markets join the series asked
 	 * for.  A category with no series finds nothing, never everything. */
-	if (o->categories->n > 0)
-		rc = category_series(&r, o->categories, &catseries, err,
+	if (o->categories.n > 0)
+		rc = category_series(&r, &o->categories, &catseries, NULL, err,
 		    errlen);
-	if (rc == 0 && o->series->n == 0 && o->events->n == 0 &&
-	    o->categories->n == 0)
+	if (rc == 0 && o->series.n == 0 && o->events.n == 0 &&
+	    o->categories.n == 0)
 		rc = query(&r, NULL, NULL, out, err, errlen);
-	for (i = 0; rc == 0 && i < o->series->n; i++)
-		rc = query(&r, "series_ticker", o->series->v[i], out, err,
+	for (i = 0; rc == 0 && i < o->series.n; i++)
+		rc = query(&r, "series_ticker", o->series.v[i], out, err,
 		    errlen);
 	for (i = 0; rc == 0 && i < catseries.n; i++)
 		rc = query(&r, "series_ticker", catseries.v[i], out, err,
 		    errlen);
-	for (i = 0; rc == 0 && i < o->events->n; i++)
-		rc = query(&r, "event_ticker", o->events->v[i], out, err,
+	for (i = 0; rc == 0 && i < o->events.n; i++)
+		rc = query(&r, "event_ticker", o->events.v[i], out, err,
 		    errlen);
-	if (rc == 0 && o->exclude->n > 0)
+	if (rc == 0 && o->exclude.n > 0)
 		rc = exclude(&r, out, err, errlen);
-	config_strv_clear(&catseries);
+	discover_strv_clear(&catseries);
 	if (r.skipped > 0)
 		log_warn("markets without a usable ticker were skipped",
 		    "count=%zu", r.skipped);

@@ -1,24 +1,34 @@
-/* discover: market discovery through Kalshi's public REST API
+/* discover: Kalshi's public REST API for market discovery
  * (GET <base>/markets with status, series_ticker and event_ticker filters,
- * cursor paging), polite (a minimum interval between requests) and
- * patient (HTTP 429 waits for Retry-After). */
-#ifndef SSMD_KREST_H
-#define SSMD_KREST_H
+ * cursor paging) and a category's series (GET <base>/series?category=C),
+ * polite (a minimum interval between requests) and patient (HTTP 429
+ * waits for Retry-After).  No credentials: these endpoints are public.
+ * Used by ssmd-ws-kalshi (which markets to subscribe) and ssmd-signal
+ * (which markets a category filter passes). */
+#ifndef SSMD_DISCOVER_H
+#define SSMD_DISCOVER_H
 
 #include <stddef.h>
 #include <openssl/ssl.h>
 
-#include "config.h"
-
 struct event_base;
 struct evdns_base;
 
-struct krest_opts {
+/* A list of strings.  As an option it is only read (the caller may point
+ * it at its own array); as a result it is owned by the list, freed by
+ * discover_strv_clear(). */
+struct discover_strv {
+	char	**v;
+	size_t	  n;
+};
+
+struct discover_opts {
 	const char		*base_url;	/* http(s)://host[:port]/trade-api/v2 */
 	SSL_CTX			*ssl;		/* for https:// */
-	const struct kstrv	*series, *events;	/* filters; none: all */
+	const char		*user_agent;	/* NULL: "ssmd/VERSION" */
+	struct discover_strv	 series, events;	/* filters; none: all */
 	/* Markets of these categories' series; minus those of exclude's. */
-	const struct kstrv	*categories, *exclude;
+	struct discover_strv	 categories, exclude;
 	const char		*status;	/* NULL: no status filter */
 	unsigned		 page_limit;	/* limit=, 1..1000 */
 	double			 min_interval;	/* seconds between requests */
@@ -30,22 +40,38 @@ struct krest_opts {
 /* discover_run() when a stop signal (sig_stop) came during discovery. */
 #define DISCOVER_STOPPED	(-1)
 
+/* 1 if url can be a REST base: http:// or https://, a host, no query. */
+int	discover_url_ok(const char *url);
+
 /* Append every market ticker found to out.  Returns 0, or an exit code
- * (EX_UNAVAILABLE, EX_DATAERR, EX_OSERR) with a reason in err, or
- * DISCOVER_STOPPED. */
+ * (EX_CONFIG for a bad base URL, EX_UNAVAILABLE, EX_DATAERR, EX_OSERR)
+ * with a reason in err, or DISCOVER_STOPPED. */
 int	discover_run(struct event_base *, struct evdns_base *,
-	    const struct krest_opts *, struct kstrv *out, char *err,
+	    const struct discover_opts *, struct discover_strv *out, char *err,
 	    size_t errlen);
 
-/* Parse one /series response: the series tickers appended to out.  0, or
- * -1 with a reason in err. */
-int	discover_parse_series(const char *body, size_t n, struct kstrv *out,
-	    char *err, size_t errlen);
+/* The series of each of o->categories (the other filters are not used):
+ * series tickers appended to series and, at the same index, the category
+ * asked for appended to cats.  Returns as discover_run(). */
+int	discover_categories(struct event_base *, struct evdns_base *,
+	    const struct discover_opts *, struct discover_strv *series,
+	    struct discover_strv *cats, char *err, size_t errlen);
+
+/* Parse one /series response: the series tickers appended to out, the
+ * next cursor (empty when none) into cursor.  0, or -1 with a reason in
+ * err. */
+int	discover_parse_series(const char *body, size_t n,
+	    struct discover_strv *out, char *cursor, size_t curcap, char *err,
+	    size_t errlen);
 
 /* Parse one /markets response: tickers appended to out, the next cursor
  * (empty at the end) into cursor.  0, or -1 with a reason in err. */
-int	discover_parse_markets(const char *body, size_t n, struct kstrv *out,
-	    char *cursor, size_t curcap, size_t *skipped, char *err,
-	    size_t errlen);
+int	discover_parse_markets(const char *body, size_t n,
+	    struct discover_strv *out, char *cursor, size_t curcap,
+	    size_t *skipped, char *err, size_t errlen);
+
+/* Append a copy of the first n bytes of s.  0, or -1 out of memory. */
+int	discover_strv_push(struct discover_strv *, const char *s, size_t n);
+void	discover_strv_clear(struct discover_strv *);
 
 #endif

@@ -338,18 +338,28 @@ configure(struct args *a, struct kcfg *c, struct kcfg *ov, int discover)
 		log_die(EX_CONFIG, "bad configuration", "error=%s", log_q(err));
 }
 
+/* A configuration list as discovery reads it (no copy). */
+static struct discover_strv
+strv_view(const struct kstrv *sv)
+{
+	return (struct discover_strv){ sv->v, sv->n };
+}
+
 /* Add the markets REST discovery finds to c->tickers. */
 static void
 discover_markets(struct args *a, struct kcfg *c, struct event_base *base,
     struct evdns_base *dns, SSL_CTX *ssl)
 {
-	struct krest_opts	 ro = {
-		.base_url = c->rest_url, .ssl = ssl, .series = &c->series,
-		.events = &c->events, .categories = &c->categories,
-		.exclude = &c->exclude, .status = c->status,
+	struct discover_opts	 ro = {
+		.base_url = c->rest_url, .ssl = ssl,
+		.user_agent = "ssmd-ws-kalshi/" SSMD_VERSION,
+		.series = strv_view(&c->series),
+		.events = strv_view(&c->events),
+		.categories = strv_view(&c->categories),
+		.exclude = strv_view(&c->exclude), .status = c->status,
 		.page_limit = a->page_limit, .min_interval = a->rest_interval,
 		.timeout = 30, .max_retries = 10, .max_wait = 120 };
-	struct kstrv		 found = { NULL, 0 };
+	struct discover_strv	 found = { NULL, 0 };
 	char			 err[1024];
 	size_t			 i;
 	int			 rc;
@@ -365,7 +375,7 @@ discover_markets(struct args *a, struct kcfg *c, struct event_base *base,
 	for (i = 0; i < found.n; i++)
 		if (config_strv_push(&c->tickers, found.v[i], strlen(found.v[i])) == -1)
 			log_die(EX_OSERR, "out of memory", "");
-	config_strv_clear(&found);
+	discover_strv_clear(&found);
 	if (c->tickers.n == 0)
 		log_die(EX_UNAVAILABLE, "discovery found no markets", "");
 }
