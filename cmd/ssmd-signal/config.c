@@ -33,6 +33,8 @@ config_free(struct config *c)
 	free(c->nats_filter);
 	free(c->prefix);
 	free(c->categories_file);
+	free(c->rest_url);
+	free(c->ca_file);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -307,8 +309,12 @@ filters_pair(struct ld *l, const char *k, yaml_node_t *v, const char *f)
 	if (strcmp(k, "categories_file") == 0)
 		return str_member(l, v, "filters.categories_file",
 		    &l->c->categories_file);
+	if (strcmp(k, "rest_url") == 0)
+		return str_member(l, v, "filters.rest_url", &l->c->rest_url);
+	if (strcmp(k, "ca_file") == 0)
+		return str_member(l, v, "filters.ca_file", &l->c->ca_file);
 	return fail(l, "filters", "unknown key (want tickers, categories, "
-	    "categories_file)");
+	    "categories_file, rest_url, ca_file)");
 }
 
 static const char *cur_sig;

@@ -4,7 +4,8 @@
  *   nats:    {url: ..., stream: ..., filter: ...}
  *   signals: [momentum, volatility]
  *   output:  {prefix: signals.kalshi}
- *   filters: {categories: [Crypto], tickers: [KXBTC*], categories_file: F}
+ *   filters: {categories: [Crypto], tickers: [KXBTC*], categories_file: F,
+ *             rest_url: URL, ca_file: F}
  *   params:  {momentum: {long_window: 10m}}
  *
  * and from the command line (signal names, --param SIGNAL.NAME=VALUE). */
@@ -27,6 +28,8 @@ struct config {
 	/* the original's members, kept for the operator */
 	char		*nats_url, *nats_stream, *nats_filter, *prefix;
 	char		*categories_file;
+	/* categories without a file: resolved through this REST API */
+	char		*rest_url, *ca_file;
 };
 
 void	config_init(struct config *);

@@ -80,6 +80,50 @@ entcmp(const void *a, const void *b)
 	    ((const struct catent *)b)->key);
 }
 
+/* One "key category" entry, unsorted.  0, or -1 out of memory. */
+static int
+add_entry(struct filter *f, const char *k, const char *c)
+{
+	struct catent	*ne;
+
+	if ((ne = realloc(f->ent, (f->nent + 1) * sizeof(*ne))) == NULL)
+		return -1;
+	f->ent = ne;
+	if ((ne[f->nent].key = strdup(k)) == NULL)
+		return -1;
+	if ((ne[f->nent].cat = strdup(c)) == NULL) {
+		free(ne[f->nent].key);
+		return -1;
+	}
+	f->nent++;
+	return 0;
+}
+
+int
+filter_add_mapping(struct filter *f, char *const *keys, char *const *cats,
+    size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (add_entry(f, keys[i], cats[i]) == -1)
+			return -1;
+	qsort(f->ent, f->nent, sizeof(*f->ent), entcmp);
+	f->have_file = 1;
+	return 0;
+}
+
+int
+filter_write_categories(const struct filter *f, FILE *fp)
+{
+	size_t	i;
+
+	for (i = 0; i < f->nent; i++)
+		if (fprintf(fp, "%s %s\n", f->ent[i].key, f->ent[i].cat) < 0)
+			return -1;
+	return 0;
+}
+
 int
 filter_load_categories(struct filter *f, const char *path, char *err,
     size_t errlen)
@@ -87,7 +131,6 @@ filter_load_categories(struct filter *f, const char *path, char *err,
 	FILE		*fp;
 	char		*line = NULL, *k, *c, *e;
 	size_t		 cap = 0, lineno = 0;
-	struct catent	*ne;
 
 	if ((fp = fopen(path, "r")) == NULL) {
 		snprintf(err, errlen, "%s", strerror(errno));
@@ -114,16 +157,8 @@ filter_load_categories(struct filter *f, const char *path, char *err,
 			snprintf(err, errlen, "line %zu: no category", lineno);
 			goto fail;
 		}
-		if ((ne = realloc(f->ent, (f->nent + 1) * sizeof(*ne))) == NULL)
+		if (add_entry(f, k, c) == -1)
 			goto oom;
-		f->ent = ne;
-		if ((ne[f->nent].key = strdup(k)) == NULL)
-			goto oom;
-		if ((ne[f->nent].cat = strdup(c)) == NULL) {
-			free(ne[f->nent].key);
-			goto oom;
-		}
-		f->nent++;
 	}
 	free(line);
 	fclose(fp);
@@ -136,6 +171,13 @@ fail:
 	free(line);
 	fclose(fp);
 	return -1;
+}
+
+char *const *
+filter_categories(const struct filter *f, size_t *n)
+{
+	*n = f->ncats;
+	return f->cats;
 }
 
 int

@@ -8,8 +8,10 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "categories.h"
 #include "config.h"
 #include "detect.h"
+#include "discover.h"
 #include "filemap.h"
 #include "filter.h"
 #include "lineio.h"
@@ -33,7 +35,11 @@ static const char *const help[] = {
 	"Markets:",
 	"  --tickers GLOB[,GLOB]     markets, events, series to watch (default all)",
 	"  --category NAME           watch this category, repeatable (default all)",
-	"  --categories-file FILE    ticker -> category lines (default none)",
+	"  --categories-file FILE    ticker -> category lines (default none: use REST)",
+	"  --rest-url URL            Kalshi REST API for categories (default",
+	"                            " CATEGORIES_REST_URL ")",
+	"  --ca-file FILE            CA for --rest-url's TLS (default the system's CAs)",
+	"  --write-categories FILE   write the series -> category lines resolved (default none)",
 	"  --max-markets N           markets kept at most (default 20000)",
 	"  --idle DURATION           evict a market this long silent; 0 never (default 1h)",
 	"  --no-seq-check            only gap markers make books unknown (default: seq per sid)",
@@ -196,6 +202,69 @@ add_tickers(struct filter *f, const char *arg)
 			log_die(EX_OSERR, "out of memory", "");
 }
 
+/* Where the categories come from: a file, else the REST API (once, at
+ * start).  Exits on failure. */
+struct catsrc {
+	const char	*file, *url, *ca, *write;
+	const char	*cfgpath;	/* for messages */
+	int		 url_from_cfg;	/* a bad URL is then EX_CONFIG */
+};
+
+static void
+write_categories(const struct filter *flt, const char *path)
+{
+	char	tmp[ARG_MAX_LEN + 8];
+	FILE	*fp;
+	int	 ok;
+
+	/* Whole or not at all: a backtest must not read half a table. */
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if ((fp = fopen(tmp, "w")) == NULL)
+		log_die(EX_CANTCREAT, "cannot write the categories",
+		    "file=%s err=%s", log_q(tmp), log_q(strerror(errno)));
+	ok = filter_write_categories(flt, fp) == 0;
+	ok = (fclose(fp) == 0) && ok;
+	if (!ok || rename(tmp, path) == -1) {
+		unlink(tmp);
+		log_die(EX_CANTCREAT, "cannot write the categories",
+		    "file=%s err=%s", log_q(path), log_q(strerror(errno)));
+	}
+}
+
+static void
+load_categories(struct filter *flt, const struct catsrc *s)
+{
+	char	err[1024], url[ARG_MAX_LEN];
+	int	rc;
+
+	categories_redact(s->url, url, sizeof(url));
+	if (!discover_url_ok(s->url)) {
+		if (s->url_from_cfg)
+			log_die(EX_CONFIG, "bad config", "file=%s "
+			    "field=filters.rest_url: want http(s)://HOST"
+			    "[:PORT]/PATH, not %s", log_q(s->cfgpath), url);
+		log_die(EX_USAGE, "bad --rest-url: want http(s)://HOST"
+		    "[:PORT]/PATH", "url=%s", log_q(url));
+	}
+	if (s->file != NULL) {
+		need(filter_load_categories(flt, s->file, err, sizeof(err))
+		    == 0, EX_CONFIG, "bad categories file", s->file, err);
+	} else if (filter_needs_categories(flt)) {
+		rc = categories_resolve(flt, s->url, s->ca, err, sizeof(err));
+		if (rc == CATEGORIES_STOPPED) {
+			log_info("stopping while resolving categories",
+			    "signal=%d", (int)sig_stop);
+			exit(EX_OK);
+		}
+		if (rc != CATEGORIES_OK)
+			log_die(rc, "cannot resolve categories through the "
+			    "REST API (or give --categories-file)",
+			    "url=%s error=%s", log_q(url), log_q(err));
+	}
+	if (s->write != NULL)
+		write_categories(flt, s->write);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -205,6 +274,9 @@ main(int argc, char *argv[])
 		{ "tickers",	     required_argument, NULL, 't' },
 		{ "category",	     required_argument, NULL, 'C' },
 		{ "categories-file", required_argument, NULL, 'F' },
+		{ "rest-url",	     required_argument, NULL, 'R' },
+		{ "ca-file",	     required_argument, NULL, 'A' },
+		{ "write-categories", required_argument, NULL, 'W' },
 		{ "max-markets",     required_argument, NULL, 'n' },
 		{ "idle",	     required_argument, NULL, 'i' },
 		{ "no-seq-check",    no_argument,	NULL, 'S' },
@@ -222,7 +294,8 @@ main(int argc, char *argv[])
 	struct detect_opts	 dopt = { .max_markets = 20000,
 				    .idle_us = 3600LL * 1000000, .seq_check = 1 };
 	struct run		 r = { .progress = 0 };
-	const char		*cfgpath = NULL, *catfile = NULL, *mdir = NULL;
+	const char		*cfgpath = NULL, *mdir = NULL;
+	struct catsrc		 cs = { NULL, NULL, NULL, NULL, NULL, 0 };
 	char			 err[256];
 	char			**params = NULL;
 	size_t			 nparams = 0, max_line = 16 << 20, i;
@@ -250,7 +323,16 @@ main(int argc, char *argv[])
 				log_die(EX_OSERR, "out of memory", "");
 			break;
 		case 'F':
-			catfile = optarg;
+			cs.file = optarg;
+			break;
+		case 'R':
+			cs.url = optarg;
+			break;
+		case 'A':
+			cs.ca = optarg;
+			break;
+		case 'W':
+			cs.write = optarg;
 			break;
 		case 'n':
 			dopt.max_markets = (uint32_t)opt_uint("--max-markets",
@@ -298,17 +380,18 @@ main(int argc, char *argv[])
 	if (cfg.non == 0)
 		log_die(EX_USAGE, "no signals: name them or give --config",
 		    "known=%s", "spread-tracker,momentum,volatility,volume");
-	if (catfile == NULL)
-		catfile = cfg.categories_file;
-	if (catfile != NULL)
-		need(filter_load_categories(flt, catfile, err, sizeof(err)) == 0,
-		    EX_CONFIG, "bad categories file", catfile, err);
-	if (filter_needs_categories(flt))
-		log_die(EX_CONFIG, "categories need a categories file",
-		    "file=%s field=filters.categories_file",
-		    log_q(cfgpath ? cfgpath : "-"));
+	if (cs.file == NULL)
+		cs.file = cfg.categories_file;
+	if (cs.ca == NULL)
+		cs.ca = cfg.ca_file;
+	if (cs.url == NULL && (cs.url = cfg.rest_url) != NULL)
+		cs.url_from_cfg = 1;
+	if (cs.url == NULL)
+		cs.url = CATEGORIES_REST_URL;
+	cs.cfgpath = cfgpath ? cfgpath : "-";
 	opt_metrics(mdir, PROG);
 	sig_init();
+	load_categories(flt, &cs);
 
 	dopt.sig = cfg.on;
 	dopt.nsig = cfg.non;
