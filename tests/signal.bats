@@ -4,9 +4,11 @@
 load helpers/common
 load helpers/nats
 load helpers/help
+load helpers/sim
 
 teardown() {
 	nats_stop
+	sim_stop
 }
 
 setup() {
@@ -247,10 +249,10 @@ fires() {
 	run ssmd-signal --config "$T/missing.yaml" < /dev/null
 	assert_failure 78
 	assert_output --partial "missing.yaml"
-	printf 'signals: [momentum]\nfilters: {categories: [Crypto]}\n' > "$T/e.yaml"
+	printf 'signals: [momentum]\nfilters: {categories: [Crypto], rest_url: "ftp://x"}\n' > "$T/e.yaml"
 	run ssmd-signal --config "$T/e.yaml" < /dev/null
 	assert_failure 78
-	assert_output --partial "field=filters.categories_file"
+	assert_output --partial "field=filters.rest_url"
 	printf 'signals: [momentum]\nfilters: {categories_file: %s/nope}\n' "$T" > "$T/f.yaml"
 	run ssmd-signal --config "$T/f.yaml" < /dev/null
 	assert_failure 78
@@ -282,6 +284,98 @@ fires() {
 	printf 'KXTEST-26JAN01 Science and Technology\n' > "$T/cat2"
 	ssmd-signal --categories-file "$T/cat2" --category 'science and technology' momentum < "$T/in" > "$T/out" 2>/dev/null
 	assert_equal "$(wc -l < "$T/out")" 1
+}
+
+# momentum-up once for every market of $1 (one ticker a line), the
+# markets interleaved line by line, as a live stream has them.
+momentum_for() {
+	"$GEN" momentum-up > "$T/one"
+	awk 'NR == FNR { m[++n] = $0; next }
+	    { for (i = 1; i <= n; i++) { l = $0
+	        gsub(/KXTEST-26JAN01-T50/, m[i], l); print l } }' "$1" "$T/one"
+}
+
+@test "signal: categories resolved through the simulator's REST API (TLS) pass exactly their series' markets" {
+	# every 3rd REST request is refused with 429: resolution waits it out
+	sim_start --no-auth --rest-429 3 --retry-after 1
+	# the simulator's own table: each series with its category
+	sim_curl "$SIM_REST/series" | jq -r '.series[] | "\(.ticker) \(.category)"' |
+	    sort > "$T/table"
+	# one market of every series the simulator serves
+	sim_curl "$SIM_REST/markets?limit=1000" |
+	    jq -r '.markets | group_by(.ticker | split("-")[0]) | .[][0].ticker' > "$T/markets"
+	[ "$(wc -l < "$T/markets")" -ge 5 ]
+	momentum_for "$T/markets" > "$T/in"
+	for cats in Crypto Sports,Economics; do
+		args=() want=
+		for c in ${cats//,/ }; do args+=(--category "$c"); want+="$c|"; done
+		want=${want%|}
+		awk -v re="^($want)\$" 'NR == FNR { if ($2 ~ re) s[$1] = 1; next }
+		    { split($0, p, "-"); if (p[1] in s) print }' "$T/table" "$T/markets" |
+		    sort > "$T/expect"
+		# the test can fail: some markets pass and some do not
+		[ -s "$T/expect" ]
+		[ "$(wc -l < "$T/expect")" -lt "$(wc -l < "$T/markets")" ]
+		ssmd-signal --rest-url "$SIM_REST" --ca-file "$SIM_CA" "${args[@]}" \
+		    --no-seq-check --write-categories "$T/written" momentum \
+		    < "$T/in" > "$T/out" 2> "$T/err"
+		jq -r .ticker "$T/out" | sort > "$T/got"
+		diff "$T/expect" "$T/got"
+		grep -q 'msg="categories resolved"' "$T/err"
+		# the resolved table, written: that category's series exactly
+		awk -v re="^($want)\$" '$2 ~ re' "$T/table" | sort > "$T/expect-table"
+		diff "$T/expect-table" "$T/written"
+	done
+	# the 429s were met and waited out
+	grep -q 'msg="REST request refused: waiting" status=429' "$T/err"
+	# the written table is the reproducible form: the same fires
+	# without the API
+	sim_stop
+	ssmd-signal --categories-file "$T/written" --category Sports \
+	    --category Economics --no-seq-check momentum < "$T/in" |
+	    jq -r .ticker | sort > "$T/got2"
+	diff "$T/expect" "$T/got2"
+}
+
+@test "signal: REST categories: unreachable API exits 69 naming the URL; bad URL 64 or 78; a file needs no API" {
+	port=$(free_port)
+	url=http://127.0.0.1:$port/trade-api/v2
+	"$GEN" momentum-up > "$T/in"
+	run ssmd-signal --rest-url "$url" --category Crypto momentum < "$T/in"
+	assert_failure 69
+	assert_output --partial "cannot resolve categories"
+	assert_output --partial "url=\"$url\""
+	assert_output --partial "no response"
+	# the same from signal.yaml, as the operator renders it plus rest_url
+	printf 'signals: [momentum]\nfilters:\n  categories:\n    - Crypto\n  rest_url: %s\n' \
+	    "$url" > "$T/s.yaml"
+	run ssmd-signal --config "$T/s.yaml" < "$T/in"
+	assert_failure 69
+	assert_output --partial "url=\"$url\""
+	# a categories file given: the API is never asked
+	printf 'KXTEST Crypto\n' > "$T/cat"
+	run ssmd-signal --rest-url "$url" --categories-file "$T/cat" --category Crypto momentum < "$T/in"
+	assert_success
+	[ "$(printf '%s\n' "$output" | grep -c '"signalId":"momentum"')" = 1 ]
+	# bad URLs: a usage error on the command line, a config error in
+	# the file; a password in one is never printed
+	for u in 'ftp://127.0.0.1/x' 'wss://127.0.0.1/x' 'https://' 'not a url' \
+	    "https://user:s3cret@127.0.0.1:$port/x?q=1"; do
+		run ssmd-signal --rest-url "$u" --category Crypto momentum < /dev/null
+		assert_failure 64
+		assert_output --partial "bad --rest-url"
+		refute_output --partial s3cret
+	done
+	printf 'signals: [momentum]\nfilters: {categories: [Crypto], rest_url: "ftp://u:s3cret@h/x"}\n' > "$T/b.yaml"
+	run ssmd-signal --config "$T/b.yaml" < /dev/null
+	assert_failure 78
+	assert_output --partial "field=filters.rest_url"
+	refute_output --partial s3cret
+	# an https URL whose CA cannot be read
+	run ssmd-signal --rest-url "https://127.0.0.1:$port/x" --ca-file "$T/nope.pem" \
+	    --category Crypto momentum < /dev/null
+	assert_failure 78
+	assert_output --partial "nope.pem"
 }
 
 @test "signal: a settled market's state is released" {
