@@ -151,6 +151,12 @@ enum rest_step {
 	STEP_STOPPED,		/* a stop signal (sig_stop) came first */
 };
 
+static int
+stopped(const struct rest *r)
+{
+	return sig_stop || (r->o->cancel != NULL && atomic_load(r->o->cancel));
+}
+
 /* Run the loop for secs (or until *done), watching for a stop signal.
  * A timer we cannot allocate ends the wait at once: the caller's retry
  * budget still bounds the requests. */
@@ -172,16 +178,16 @@ wait_loop(struct rest *r, double secs, int *done)
 	if (sleep_ev == NULL || wake == NULL) {
 		if (sleep_ev != NULL)
 			event_free(sleep_ev);
-		return sig_stop ? STEP_STOPPED : STEP_OK;
+		return stopped(r) ? STEP_STOPPED : STEP_OK;
 	}
 	if (secs > 0)
 		evtimer_add(sleep_ev, &tv);
 	event_add(wake, &slice);
-	while (!*done && !sig_stop)
+	while (!*done && !stopped(r))
 		event_base_loop(r->base, EVLOOP_ONCE);
 	event_free(sleep_ev);
 	event_free(wake);
-	return sig_stop ? STEP_STOPPED : STEP_OK;
+	return stopped(r) ? STEP_STOPPED : STEP_OK;
 }
 
 static enum rest_step

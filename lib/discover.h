@@ -8,6 +8,7 @@
 #ifndef SSMD_DISCOVER_H
 #define SSMD_DISCOVER_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <openssl/ssl.h>
 
@@ -35,9 +36,13 @@ struct discover_opts {
 	double			 timeout;	/* per request */
 	unsigned		 max_retries;	/* 429s and 5xx in a row */
 	double			 max_wait;	/* cap on one Retry-After */
+	/* Nonzero ends discovery as a stop signal would (another thread
+	 * asks); NULL: only sig_stop. */
+	const atomic_int	*cancel;
 };
 
-/* discover_run() when a stop signal (sig_stop) came during discovery. */
+/* discover_run() when a stop signal (sig_stop) or the cancel flag came
+ * during discovery. */
 #define DISCOVER_STOPPED	(-1)
 
 /* 1 if url can be a REST base: http:// or https://, a host, no query. */

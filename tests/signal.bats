@@ -9,6 +9,9 @@ load helpers/sim
 teardown() {
 	nats_stop
 	sim_stop
+	# what a test left running in the background
+	local p
+	for p in ${BG_PIDS:-}; do kill "$p" 2>/dev/null || true; done
 }
 
 setup() {
@@ -335,6 +338,71 @@ momentum_for() {
 	    --category Economics --no-seq-check momentum < "$T/in" |
 	    jq -r .ticker | sort > "$T/got2"
 	diff "$T/expect" "$T/got2"
+}
+
+# As many fires in $T/out as markets in $T/expect.
+all_fired() {
+	[ "$(wc -l < "$T/out")" -ge "$(wc -l < "$T/expect")" ]
+}
+
+@test "signal: REST categories are refreshed in the background; a refresh that fails or hangs never holds up the stream" {
+	sim_start --no-auth
+	sim_curl "$SIM_REST/series?category=Crypto" | jq -r '.series[].ticker' | sort > "$T/crypto"
+	sim_curl "$SIM_REST/markets?limit=1000" |
+	    jq -r '.markets | group_by(.ticker | split("-")[0]) | .[][0].ticker' > "$T/markets"
+	momentum_for "$T/markets" > "$T/in"
+	awk 'NR == FNR { s[$1] = 1; next } { split($0, p, "-"); if (p[1] in s) print }' \
+	    "$T/crypto" "$T/markets" | sort > "$T/expect"
+	[ -s "$T/expect" ]
+	mkfifo "$T/fifo"
+	ssmd-signal --rest-url "$SIM_REST" --ca-file "$SIM_CA" --category Crypto \
+	    --categories-refresh 1s --metrics-dir "$T" --no-seq-check momentum \
+	    < "$T/fifo" > "$T/out" 2> "$T/err" 3>&- &
+	pid=$!
+	BG_PIDS=$pid
+	exec 8> "$T/fifo"
+	wait_for 60 grep -q 'msg="category table refreshed" series=' "$T/err"
+	# the API goes away: refreshes fail, the table in use is kept
+	port=$SIM_PORT
+	sim_stop
+	wait_for 60 grep -q 'msg="category refresh failed: the table in use is kept"' "$T/err"
+	# then it takes connections and never answers: a refresh hangs
+	/usr/bin/python3 -c '
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(16)
+held = []
+while True:
+    c, _ = s.accept()
+    held.append(c)
+    with open(sys.argv[2], "a") as f:
+        f.write("accepted\n")
+' "$port" "$T/accepted" 3>&- 8>&- &
+	hang=$!
+	BG_PIDS+=" $hang"
+	wait_for 60 test -s "$T/accepted"
+	# meanwhile the stream flows: the Crypto markets' fires come out
+	# long before a hanging request's 20 s timeout
+	cat "$T/in" >&8
+	wait_for 10 all_fired
+	# end of input: out at once, a hanging request abandoned
+	t0=$(date +%s%N)
+	exec 8>&-
+	rc=0
+	wait "$pid" || rc=$?
+	t1=$(date +%s%N)
+	kill "$hang"
+	wait "$hang" 2>/dev/null || true
+	[ "$rc" = 0 ]
+	echo "exit took $(( (t1 - t0) / 1000000 )) ms"
+	[ $(( (t1 - t0) / 1000000 )) -lt 5000 ]
+	jq -r .ticker "$T/out" | sort > "$T/got"
+	diff "$T/expect" "$T/got"
+	grep -q '^ssmd_signal_category_refreshes_total{result="ok"} [1-9]' "$T/ssmd-signal.prom"
+	grep -q '^ssmd_signal_category_refreshes_total{result="failed"} [1-9]' "$T/ssmd-signal.prom"
+	grep -q "^ssmd_signal_category_series $(wc -l < "$T/crypto")\$" "$T/ssmd-signal.prom"
 }
 
 @test "signal: REST categories: unreachable API exits 69 naming the URL; bad URL 64 or 78; a file needs no API" {

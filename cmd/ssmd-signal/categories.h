@@ -1,14 +1,19 @@
 /* categories: a category filter's table from Kalshi's public REST API:
  * each category's series (GET /series?category=C, through lib/discover,
  * as ssmd-ws-kalshi's discovery), resolved once at start and kept in
- * memory as series -> category entries of the filter.  A market passes
- * when its series ticker (before the first '-') is one of them. */
+ * memory as series -> category entries of the filter, and again every
+ * refresh interval in a thread of its own that never holds up the line
+ * stream: a new table waits in a one-slot box until the main thread takes
+ * it between lines.  A market passes when its series ticker (before the
+ * first '-') is one of them. */
 #ifndef SSMD_SIGNAL_CATEGORIES_H
 #define SSMD_SIGNAL_CATEGORIES_H
 
+#include <stdint.h>
 #include <stddef.h>
 
 struct filter;
+struct categories_refresh;
 
 /* Kalshi's production REST API, the default. */
 #define CATEGORIES_REST_URL	"https://external-api.kalshi.com/trade-api/v2"
@@ -26,6 +31,29 @@ enum categories_rc {
  * EX_CONFIG for a bad URL or CA file) with a reason in err. */
 int	categories_resolve(struct filter *, const char *url,
 	    const char *ca_file, char *err, size_t errlen);
+
+/* Start re-resolving f's categories every interval seconds (> 0) in a
+ * thread.  A failed refresh is logged and the table kept.  NULL, with a
+ * reason in err, if the thread cannot start. */
+struct categories_refresh *categories_refresh_start(const struct filter *f,
+	    const char *url, const char *ca_file, double interval, char *err,
+	    size_t errlen);
+/* In the main thread, between lines: if a refreshed table came, it
+ * replaces f's (1), else 0. */
+int	categories_refresh_take(struct categories_refresh *, struct filter *f);
+/* Metrics of a REST-resolved table: ssmd_signal_category_series and
+ * ssmd_signal_category_refreshes_total{result}.  _init registers them
+ * after the first resolution; _poll (main thread, once a second) takes a
+ * refreshed table as categories_refresh_take() does and brings the
+ * metrics up to date.  r may be NULL (no refresh). */
+void	categories_metrics_init(const struct filter *f);
+int	categories_refresh_poll(struct categories_refresh *r, struct filter *f);
+/* Refreshes done and failed so far. */
+void	categories_refresh_counts(const struct categories_refresh *,
+	    uint64_t *ok, uint64_t *failed);
+/* Stop the thread (an unfinished request is abandoned within a fraction
+ * of a second) and free all.  NULL is fine. */
+void	categories_refresh_stop(struct categories_refresh *);
 
 /* url with any user:password@ replaced by "***@", into buf (for
  * messages). */

@@ -23,6 +23,7 @@ config_init(struct config *c)
 			c->all[i].p[j] = sigdef_table[i]->params[j].def;
 	}
 	c->nall = i;
+	c->categories_refresh = -1;
 }
 
 void
@@ -300,6 +301,19 @@ category_one(struct ld *l, const char *s, const char *field)
 }
 
 static int
+refresh_member(struct ld *l, yaml_node_t *v)
+{
+	const char	*s = scalar(l, v);
+	double		 d;
+
+	if (s == NULL || parse_duration(s, &d) == -1 || d < 0 || d > 1e9)
+		return fail(l, "filters.categories_refresh", "want a duration "
+		    "such as 1h, or 0 for never");
+	l->c->categories_refresh = d;
+	return 0;
+}
+
+static int
 filters_pair(struct ld *l, const char *k, yaml_node_t *v, const char *f)
 {
 	if (strcmp(k, "tickers") == 0)
@@ -313,8 +327,10 @@ filters_pair(struct ld *l, const char *k, yaml_node_t *v, const char *f)
 		return str_member(l, v, "filters.rest_url", &l->c->rest_url);
 	if (strcmp(k, "ca_file") == 0)
 		return str_member(l, v, "filters.ca_file", &l->c->ca_file);
+	if (strcmp(k, "categories_refresh") == 0)
+		return refresh_member(l, v);
 	return fail(l, "filters", "unknown key (want tickers, categories, "
-	    "categories_file, rest_url, ca_file)");
+	    "categories_file, rest_url, ca_file, categories_refresh)");
 }
 
 static const char *cur_sig;

@@ -5,7 +5,7 @@
  *   signals: [momentum, volatility]
  *   output:  {prefix: signals.kalshi}
  *   filters: {categories: [Crypto], tickers: [KXBTC*], categories_file: F,
- *             rest_url: URL, ca_file: F}
+ *             rest_url: URL, ca_file: F, categories_refresh: 1h}
  *   params:  {momentum: {long_window: 10m}}
  *
  * and from the command line (signal names, --param SIGNAL.NAME=VALUE). */
@@ -30,6 +30,7 @@ struct config {
 	char		*categories_file;
 	/* categories without a file: resolved through this REST API */
 	char		*rest_url, *ca_file;
+	double		 categories_refresh;	/* seconds; -1 unset */
 };
 
 void	config_init(struct config *);

@@ -44,6 +44,7 @@ struct detect {
 	struct log_rate		 rate;
 	EVP_MD_CTX		*md;
 	unsigned		 want;		/* frame kinds to read */
+	uint16_t		 filter_gen;	/* bumped when the table changes */
 };
 
 static void
@@ -394,10 +395,14 @@ detect_line(struct detect *d, const char *p, size_t n)
 		d->st.other++;
 		return;
 	}
-	if (m->filter == STATE_FILTER_UNSET)
+	/* Decided once per market and table: a refreshed category table
+	 * decides every market anew at its next frame. */
+	if (m->filter == STATE_FILTER_UNSET || m->filter_gen != d->filter_gen) {
 		m->filter = d->o.filter == NULL ||
 		    filter_match(d->o.filter, m->ticker) ? STATE_FILTER_IN :
 		    STATE_FILTER_OUT;
+		m->filter_gen = d->filter_gen;
+	}
 	if (m->filter == STATE_FILTER_OUT) {
 		d->st.filtered++;
 		return;
@@ -408,4 +413,10 @@ detect_line(struct detect *d, const char *p, size_t n)
 	/* windows need a clock: nothing before the input's first time */
 	if (d->st.now_us > 0)
 		signals(d, m, &f);
+}
+
+void
+detect_filter_changed(struct detect *d)
+{
+	d->filter_gen++;
 }

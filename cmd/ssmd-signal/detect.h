@@ -37,6 +37,8 @@ void		 detect_free(struct detect *);
 void		 detect_line(struct detect *, const char *p, size_t n);
 /* A line over the maximum length: counted as bad. */
 void		 detect_too_long(struct detect *);
+/* The filter's table changed: decide each market anew. */
+void		 detect_filter_changed(struct detect *);
 const struct detect_stats *detect_stats(const struct detect *);
 /* Update the metrics that are levels (markets, books unknown, ...). */
 void		 detect_gauges(struct detect *);

@@ -113,6 +113,25 @@ filter_add_mapping(struct filter *f, char *const *keys, char *const *cats,
 	return 0;
 }
 
+void
+filter_take_table(struct filter *f, struct filter *from)
+{
+	struct catent	*e = f->ent;
+	size_t		 n = f->nent;
+
+	f->ent = from->ent;
+	f->nent = from->nent;
+	from->ent = e;
+	from->nent = n;
+	f->have_file = 1;
+}
+
+size_t
+filter_table_size(const struct filter *f)
+{
+	return f->nent;
+}
+
 int
 filter_write_categories(const struct filter *f, FILE *fp)
 {

@@ -24,6 +24,11 @@ int		 filter_load_categories(struct filter *, const char *path,
  * categories file would.  0, or -1 out of memory. */
 int		 filter_add_mapping(struct filter *, char *const *keys,
 		    char *const *cats, size_t n);
+/* Take from's category table in place of f's (f's old table goes to
+ * from, to be freed with it). */
+void		 filter_take_table(struct filter *f, struct filter *from);
+/* Entries of the category table. */
+size_t		 filter_table_size(const struct filter *);
 /* Write the table as a categories file.  0, or -1 (errno set). */
 int		 filter_write_categories(const struct filter *, FILE *);
 /* The categories asked for (n of them). */

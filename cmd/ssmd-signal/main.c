@@ -40,6 +40,7 @@ static const char *const help[] = {
 	"                            " CATEGORIES_REST_URL ")",
 	"  --ca-file FILE            CA for --rest-url's TLS (default the system's CAs)",
 	"  --write-categories FILE   write the series -> category lines resolved (default none)",
+	"  --categories-refresh DUR  resolve through REST again this often; 0 never (default 1h)",
 	"  --max-markets N           markets kept at most (default 20000)",
 	"  --idle DURATION           evict a market this long silent; 0 never (default 1h)",
 	"  --no-seq-check            only gap markers make books unknown (default: seq per sid)",
@@ -66,6 +67,8 @@ struct run {
 	struct filemap	 map;		/* stdin as a mapping, when a file */
 	struct wbuf	 out;
 	struct detect	*d;
+	struct filter	*flt;
+	struct categories_refresh *cr;	/* NULL: no refresh */
 	int		 progress;
 	double		 last_prog, last_gauges, t0;
 	uint64_t	 last_lines;
@@ -117,6 +120,8 @@ on_idle(void *arg)
 	/* the gauges walk the markets: once a second is enough */
 	if (now - r->last_gauges >= 1) {
 		r->last_gauges = now;
+		if (categories_refresh_poll(r->cr, r->flt))
+			detect_filter_changed(r->d);
 		detect_gauges(r->d);
 		metrics_tick();
 	}
@@ -208,6 +213,8 @@ struct catsrc {
 	const char	*file, *url, *ca, *write;
 	const char	*cfgpath;	/* for messages */
 	int		 url_from_cfg;	/* a bad URL is then EX_CONFIG */
+	double		 refresh;	/* seconds; 0 never */
+	int		 from_rest;	/* set when resolved through REST */
 };
 
 static void
@@ -232,7 +239,7 @@ write_categories(const struct filter *flt, const char *path)
 }
 
 static void
-load_categories(struct filter *flt, const struct catsrc *s)
+load_categories(struct filter *flt, struct catsrc *s)
 {
 	char	err[1024], url[ARG_MAX_LEN];
 	int	rc;
@@ -260,6 +267,8 @@ load_categories(struct filter *flt, const struct catsrc *s)
 			log_die(rc, "cannot resolve categories through the "
 			    "REST API (or give --categories-file)",
 			    "url=%s error=%s", log_q(url), log_q(err));
+		s->from_rest = 1;
+		categories_metrics_init(flt);
 	}
 	if (s->write != NULL)
 		write_categories(flt, s->write);
@@ -277,6 +286,7 @@ main(int argc, char *argv[])
 		{ "rest-url",	     required_argument, NULL, 'R' },
 		{ "ca-file",	     required_argument, NULL, 'A' },
 		{ "write-categories", required_argument, NULL, 'W' },
+		{ "categories-refresh", required_argument, NULL, 'U' },
 		{ "max-markets",     required_argument, NULL, 'n' },
 		{ "idle",	     required_argument, NULL, 'i' },
 		{ "no-seq-check",    no_argument,	NULL, 'S' },
@@ -295,7 +305,7 @@ main(int argc, char *argv[])
 				    .idle_us = 3600LL * 1000000, .seq_check = 1 };
 	struct run		 r = { .progress = 0 };
 	const char		*cfgpath = NULL, *mdir = NULL;
-	struct catsrc		 cs = { NULL, NULL, NULL, NULL, NULL, 0 };
+	struct catsrc		 cs = { .refresh = -1 };
 	char			 err[256];
 	char			**params = NULL;
 	size_t			 nparams = 0, max_line = 16 << 20, i;
@@ -333,6 +343,10 @@ main(int argc, char *argv[])
 			break;
 		case 'W':
 			cs.write = optarg;
+			break;
+		case 'U':
+			cs.refresh = opt_duration("--categories-refresh",
+			    optarg, 0, OPT_LONGEST);
 			break;
 		case 'n':
 			dopt.max_markets = (uint32_t)opt_uint("--max-markets",
@@ -388,6 +402,9 @@ main(int argc, char *argv[])
 		cs.url_from_cfg = 1;
 	if (cs.url == NULL)
 		cs.url = CATEGORIES_REST_URL;
+	if (cs.refresh < 0)
+		cs.refresh = cfg.categories_refresh >= 0 ?
+		    cfg.categories_refresh : 3600;
 	cs.cfgpath = cfgpath ? cfgpath : "-";
 	opt_metrics(mdir, PROG);
 	sig_init();
@@ -396,6 +413,11 @@ main(int argc, char *argv[])
 	dopt.sig = cfg.on;
 	dopt.nsig = cfg.non;
 	dopt.filter = flt;
+	r.flt = flt;
+	if (cs.from_rest && cs.refresh > 0 && (r.cr = categories_refresh_start(
+	    flt, cs.url, cs.ca, cs.refresh, err, sizeof(err))) == NULL)
+		log_die(EX_OSERR, "cannot refresh categories", "error=%s",
+		    log_q(err));
 	if (lineio_init(&r.in, STDIN_FILENO, max_line) == -1 ||
 	    wbuf_init(&r.out, STDOUT_FILENO, 256 << 10) == -1 ||
 	    (r.d = detect_new(&dopt, &r.out)) == NULL)
@@ -421,6 +443,7 @@ main(int argc, char *argv[])
 		rc = EX_IOERR;
 	} else if (rc == LINEIO_STOP)
 		rc = EX_OK;
+	categories_refresh_stop(r.cr);
 	metrics_flush();
 	detect_free(r.d);
 	lineio_free(&r.in);

@@ -37,6 +37,7 @@ struct state_mkt {
 	uint8_t		 quote_ok, quote_book;
 	uint8_t		 filter;	/* enum state_filter */
 	uint8_t		 closed;	/* determined or settled */
+	uint16_t	 filter_gen;	/* the filter's table filter was decided by */
 	struct sigdef_edge edge[SIGDEF_MAX];
 	void		*sig[SIGDEF_MAX];
 	uint16_t	 tlen;
