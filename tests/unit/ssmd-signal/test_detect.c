@@ -9,10 +9,14 @@
 #include "unit.h"
 #include "config.h"
 #include "detect.h"
+#include "filter.h"
 #include "metrics.h"
 #include "wbuf.h"
 
 #define T0	1767225600LL	/* 2026-01-01T00:00:00Z */
+
+/* The filter start() gives the detector (NULL: none). */
+static struct filter	*start_filter;
 
 struct run {
 	struct config	 c;
@@ -38,6 +42,7 @@ start(struct run *r, const char *sig, const char *param, const char *val)
 	config_finish(&r->c);
 	o.sig = r->c.on;
 	o.nsig = r->c.non;
+	o.filter = start_filter;
 	r->f = tmpfile();
 	assert_non_null(r->f);
 	assert_int_equal(wbuf_init(&r->w, fileno(r->f), 4096), 0);
@@ -348,6 +353,39 @@ t_determinism(void **st)
 	free(r.out);
 }
 
+/* A category table replaced (a REST refresh): markets already decided
+ * keep their decision until detect_filter_changed(), then are decided by
+ * the new table. */
+static void
+t_filter_refresh(void **state)
+{
+	struct run	 r;
+	struct filter	*f = filter_new(), *nf = filter_new();
+	char		*k[] = { "KXT" }, *econ[] = { "Economics" },
+			*crypto[] = { "Crypto" };
+
+	assert_int_equal(filter_add_category(f, "Crypto"), 0);
+	assert_int_equal(filter_add_mapping(f, k, econ, 1), 0);
+	assert_int_equal(filter_add_mapping(nf, k, crypto, 1), 0);
+	start_filter = f;
+	start(&r, "momentum", NULL, NULL);
+	quote(&r, 0, 45, 47);
+	assert_int_equal(detect_stats(r.d)->filtered, 1);
+	assert_int_equal(detect_stats(r.d)->frames, 0);
+	filter_take_table(f, nf);
+	filter_free(nf);		/* the old table with it */
+	quote(&r, 1, 45, 47);
+	assert_int_equal(detect_stats(r.d)->filtered, 2);
+	detect_filter_changed(r.d);
+	quote(&r, 2, 45, 47);
+	assert_int_equal(detect_stats(r.d)->filtered, 2);
+	assert_int_equal(detect_stats(r.d)->frames, 1);
+	finish(&r);
+	free(r.out);
+	start_filter = NULL;
+	filter_free(f);
+}
+
 int
 main(void)
 {
@@ -360,6 +398,7 @@ main(void)
 		cmocka_unit_test(t_duplicates),
 		cmocka_unit_test(t_bad_lines),
 		cmocka_unit_test(t_determinism),
+		cmocka_unit_test(t_filter_refresh),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
