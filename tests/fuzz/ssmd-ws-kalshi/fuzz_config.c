@@ -29,7 +29,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 	fclose(f);
 	memset(&c, 0, sizeof(c));
 	if (config_load(&c, path, "exchanges/feeds/kalshi.yaml", NULL, err,
-	    sizeof(err)) == 0)
+	    sizeof(err)) == 0 && config_finish(&c, err, sizeof(err)) == 0)
 		(void)config_check(&c, err, sizeof(err));
 	if (memchr(err, '\0', sizeof(err)) == NULL)
 		__builtin_trap();
