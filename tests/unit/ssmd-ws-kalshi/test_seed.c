@@ -247,6 +247,33 @@ refusals(void **st)
 	}
 }
 
+/* deprecated is captured (main warns); a mixed file keeps its channels;
+ * the operator's placeholder endpoint is refused once it would be used. */
+static void
+status_channels_placeholder(void **st)
+{
+	struct kcfg	c;
+	char		err[512];
+
+	assert_int_equal(load(&c, NULL, "name: kalshi\nstatus: deprecated\n"
+	    "channels: [trade]\n", "feed: kalshi\nws_url: ws://h/ws/v2\n",
+	    err, sizeof(err)), 0);
+	assert_true(c.seed_deprecated);
+	assert_false(c.channels_defaulted);
+	assert_int_equal(c.channels.n, 1);
+	config_free(&c);
+	assert_int_equal(load(&c, NULL, FEED_HEAD VERSION("1", "2024-01-01",
+	    "wss://kalshi.example.com/MISSING_FEED_CONFIGMAP"), "feed: kalshi\n",
+	    err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "feed.yaml: endpoint: "));
+	config_free(&c);
+	/* ws_url from the environment: the placeholder is never used. */
+	assert_int_equal(load(&c, NULL, FEED_HEAD VERSION("1", "2024-01-01",
+	    "wss://kalshi.example.com/MISSING_FEED_CONFIGMAP"),
+	    "feed: kalshi\nws_url: wss://h/ws/v2\n", err, sizeof(err)), 0);
+	config_free(&c);
+}
+
 static void
 dates_and_urls(void **st)
 {
@@ -281,6 +308,7 @@ main(void)
 		cmocka_unit_test(precedence),
 		cmocka_unit_test(auth_and_keys),
 		cmocka_unit_test(refusals),
+		cmocka_unit_test(status_channels_placeholder),
 		cmocka_unit_test(dates_and_urls),
 	};
 
