@@ -132,6 +132,15 @@ metrics_value(const struct metric *m)
 	return m->type == METRIC_COUNTER ? (double)m->count : m->value;
 }
 
+int
+metrics_relabel(struct metric *m, const char *labels)
+{
+	if (m == &dummy || strlen(labels) >= sizeof(m->labels))
+		return -1;
+	strcpy(m->labels, labels);
+	return 0;
+}
+
 void
 metrics_reset(void)
 {

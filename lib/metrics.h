@@ -26,6 +26,10 @@ struct metric	*metrics_gauge(const char *name, const char *labels, const char *h
 void	metrics_add(struct metric *, uint64_t);
 void	metrics_set(struct metric *, double);
 double	metrics_value(const struct metric *);
+/* New labels for a registered metric: an info gauge whose label says the
+ * latest state (one series, never one per value).  Labels that do not
+ * fit are refused (-1) and the old ones kept. */
+int	metrics_relabel(struct metric *, const char *labels);
 #define metrics_inc(m)	metrics_add((m), 1)
 
 /* Write the file if a second has passed since the last write. */

@@ -58,7 +58,7 @@ webhooks() {
 # The value of metric $1 whose labels hold $2 ("" for one without labels).
 metric() {
 	awk -v m="$1" -v l="$2" '(l == "" && $1 == m) ||
-		(l != "" && index($0, m "{") == 1 && index($0, l)) { print $2 }' \
+		(l != "" && index($0, m "{") == 1 && index($0, l)) { print $NF }' \
 		"$T/m/ssmd-notify.prom"
 }
 
@@ -341,6 +341,13 @@ IN
 	for p in a b c d e; do [ "$(recv_count /$p)" -eq 1 ]; done
 	[ "$(jq -c 'select(.path == "/a")' "$RECV_LOG" | wc -l)" -eq 3 ]
 	[ "$(metric ssmd_notify_retried_total 'destination="a"')" = 2 ]
+	# The last error's class, one series per destination (the operator's
+	# lastError); the server's body never in a label.
+	[ "$(grep -c '^ssmd_notify_last_error_info{destination="a",' "$T/m/ssmd-notify.prom")" -eq 1 ]
+	[ "$(metric ssmd_notify_last_error_info 'destination="a",type="webhook",error="HTTP 503"')" = 1 ]
+	[ "$(metric ssmd_notify_last_error_info 'destination="b",type="webhook",error="Timeout was reached"')" = 1 ]
+	[ "$(metric ssmd_notify_last_error_info 'destination="p",type="webhook",error="HTTP 400"')" = 1 ]
+	[ "$(grep -c 'ssmd_notify_last_error_info{destination="[ce]"' "$T/m/ssmd-notify.prom")" -eq 2 ]
 	[ "$(jq -c 'select(.path == "/p")' "$RECV_LOG" | wc -l)" -eq 1 ]
 	run jq -r '"\(.destination) \(.attempts) \(.reason) \(.fire.id)"' "$T/state/dead-letter.jsonl"
 	assert_output "p 1 permanent error: HTTP 400: error: 400 f1"

@@ -433,6 +433,9 @@ fin_req() {	# PARENT CHILDREN RELATED
 	# HELP ssmd_notify_failed_total Failed.
 	# TYPE ssmd_notify_failed_total counter
 	ssmd_notify_failed_total{destination="slack-trading",type="slack"} 2
+	# HELP ssmd_notify_last_error_info 1, its error label the class of the last failed attempt.
+	# TYPE ssmd_notify_last_error_info gauge
+	ssmd_notify_last_error_info{destination="slack-trading",type="slack",error="HTTP 503"} 1
 	PROM
 	start_healthd "$dir"
 	start_operator --scrape-port "$HD_PORT"
@@ -442,6 +445,8 @@ fin_req() {	# PARENT CHILDREN RELATED
 	[ "$(jq -r .status.firesReceived "$HOOK_BODY")" = 17 ]
 	[ "$(jq -c '.status.destinationMetrics[0] | [.name, .sent, .failed]' "$HOOK_BODY")" = '["slack-trading",9,2]' ]
 	[ "$(jq -c '.status.destinationMetrics[2] | [.name, .sent, .failed]' "$HOOK_BODY")" = '["ntfy-phone",3,0]' ]
+	[ "$(jq -r '.status.destinationMetrics[0].lastError' "$HOOK_BODY")" = "HTTP 503" ]
+	[ "$(jq -r '.status.destinationMetrics[2].lastError' "$HOOK_BODY")" = null ]
 }
 
 @test "operator: a pod that hangs costs one scrape timeout; other requests are answered meanwhile; too many waiting is 429" {

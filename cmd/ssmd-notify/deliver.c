@@ -39,7 +39,7 @@ struct deliver_dest {
 	size_t			 resplen, upoff;
 	struct metric		*m_sent, *m_failed, *m_retried, *m_limited;
 	struct metric		*m_dead, *m_depth, *m_lasterr, *m_lastsent;
-	struct metric		*m_matched, *m_dup;
+	struct metric		*m_matched, *m_dup, *m_errinfo;
 	struct log_rate		 lr;
 };
 
@@ -70,6 +70,38 @@ dest_metrics(struct deliver_dest *d)
 	    "Unix time of the last failed attempt.");
 	d->m_lastsent = metrics_gauge("ssmd_notify_last_sent_time_seconds", l,
 	    "Unix time of the last delivery.");
+	d->m_errinfo = NULL;	/* made at the first error */
+}
+
+/* The last error's class as a label of ssmd_notify_last_error_info (the
+ * operator's lastError): fixed words only ("HTTP 503", libcurl's message,
+ * "SMTP 535"), never the server's body, so the series' label cannot carry
+ * a secret or grow without bound. */
+static void
+error_info(struct deliver_dest *d, CURL *e, CURLcode rc)
+{
+	long		 code = 0;
+	char		 what[96], l[400];
+	const char	*k = d->c->type == CONF_EMAIL ? "SMTP" : "HTTP";
+	size_t		 i;
+
+	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
+	if (code > 0 && (rc == CURLE_OK || d->c->type == CONF_EMAIL))
+		snprintf(what, sizeof(what), "%s %ld", k, code);
+	else
+		snprintf(what, sizeof(what), "%s", curl_easy_strerror(rc));
+	for (i = 0; what[i] != '\0'; i++)
+		if (what[i] == '"' || what[i] == '\\' || what[i] < 0x20 ||
+		    what[i] > 0x7e)
+			what[i] = ' ';
+	snprintf(l, sizeof(l), "destination=\"%s\",type=\"%s\",error=\"%s\"",
+	    d->c->name, conf_type_name(d->c->type), what);
+	if (d->m_errinfo == NULL)
+		d->m_errinfo = metrics_gauge("ssmd_notify_last_error_info", l,
+		    "1, its error label the class of the last failed attempt.");
+	else
+		(void)metrics_relabel(d->m_errinfo, l);
+	metrics_set(d->m_errinfo, 1);
 }
 
 enum deliver_result
@@ -541,6 +573,8 @@ ended(struct deliver *dl, CURL *e, CURLcode rc)
 	curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&d);
 	curl_multi_remove_handle(dl->multi, e);
 	out = classify(d, e, rc, why, sizeof(why), &wait);
+	if (out != OUT_SENT)
+		error_info(d, e, rc);
 	discord_bucket(d, e, now);
 	curl_easy_cleanup(e);
 	curl_slist_free_all(d->hdrs);

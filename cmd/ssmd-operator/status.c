@@ -156,6 +156,18 @@ sum_sample(json_t *by, const struct prom_sample *s)
 	name[s->namelen] = '\0';
 	max = strstr(name, "_seconds") != NULL ||
 	    strstr(name, "_connected") != NULL;
+	/* An info gauge: its error label is the value (a word, not a
+	 * number); the last pod read wins. */
+	if (strcmp(name, "ssmd_notify_last_error_info") == 0) {
+		if (s->value > 0 && prom_label(s, "destination", lv,
+		    sizeof(lv)) == 1) {
+			snprintf(key, sizeof(key), "%s|destination=%s", name,
+			    lv);
+			if (prom_label(s, "error", lv, sizeof(lv)) == 1)
+				json_object_set_new(by, key, json_string(lv));
+		}
+		return;
+	}
 	sum_add(by, name, s->value, max);
 	for (l = labels; *l != NULL; l++)
 		if (prom_label(s, *l, lv, sizeof(lv)) == 1) {
@@ -276,6 +288,10 @@ counters(const struct cr *c, const json_t *by, json_t *st)
 			    "seconds|destination=%s", n);
 			if ((t = when(by, k)) != NULL)
 				json_object_set_new(m, "lastErrorAt", t);
+			snprintf(k, sizeof(k), "ssmd_notify_last_error_info|"
+			    "destination=%s", n);
+			if (json_is_string(t = json_object_get(by, k)))
+				json_object_set(m, "lastError", t);
 			json_array_append_new(arr, m);
 		}
 		json_object_set_new(st, "destinationMetrics", arr);

@@ -15,14 +15,17 @@ struct sidst {
 	uint8_t		 used;
 };
 
+#define TAB_FIRST	1024	/* slots at start */
+
 struct slot {
-	uint32_t	 h;		/* high bits of the hash: fewer derefs */
+	uint64_t	 h;		/* the hash: no deref to compare or move */
 	struct state_mkt *m;
 };
 
 struct state {
 	struct slot	*tab;
 	uint32_t	 mask, count, max;
+	uint32_t	 cap_max;	/* the table's size at max markets */
 	struct state_mkt *head, *tail;	/* LRU: head is the oldest */
 	int64_t		 idle_us;
 	struct sidst	*sids;
@@ -59,10 +62,14 @@ state_new(uint32_t max_markets, int64_t idle_us,
     void (*release)(void *, struct state_mkt *, int), void *arg)
 {
 	struct state	*s;
-	uint32_t	 cap = 16;
+	uint32_t	 cap = 16, cap_max = 16;
 
-	while (cap < max_markets * 2u && cap < (1u << 30))
-		cap *= 2;
+	/* The table starts small and doubles as markets come (load at most
+	 * one half): a day's 2,000 markets then fit in the CPU's cache,
+	 * where a table sized for --max-markets would not. */
+	while (cap_max < max_markets * 2u && cap_max < (1u << 30))
+		cap_max *= 2;
+	cap = cap_max < TAB_FIRST ? cap_max : TAB_FIRST;
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
 	if ((s->tab = calloc(cap, sizeof(*s->tab))) == NULL ||
@@ -72,6 +79,7 @@ state_new(uint32_t max_markets, int64_t idle_us,
 		return NULL;
 	}
 	s->mask = cap - 1;
+	s->cap_max = cap_max;
 	s->max = max_markets;
 	s->idle_us = idle_us;
 	s->release = release;
@@ -218,11 +226,11 @@ static uint32_t
 slot_of(const struct state *s, const char *t, size_t n, int *found)
 {
 	uint64_t		 h = hash(t, n);
-	uint32_t		 i = (uint32_t)h & s->mask, hi = (uint32_t)(h >> 32);
+	uint32_t		 i = (uint32_t)h & s->mask;
 	const struct state_mkt	*m;
 
 	for (; (m = s->tab[i].m) != NULL; i = (i + 1) & s->mask) {
-		if (s->tab[i].h == hi && m->tlen == n &&
+		if (s->tab[i].h == h && m->tlen == n &&
 		    memcmp(m->ticker, t, n) == 0) {
 			*found = 1;
 			return i;
@@ -233,6 +241,29 @@ slot_of(const struct state *s, const char *t, size_t n, int *found)
 }
 
 /* Remove slot i and shift back the entries of its probe run. */
+/* Twice the slots, every market moved to its new home. */
+static int
+grow(struct state *s)
+{
+	uint32_t	 cap = (s->mask + 1) * 2, i, j;
+	struct slot	*nt;
+
+	if ((nt = calloc(cap, sizeof(*nt))) == NULL)
+		return -1;
+	for (i = 0; i <= s->mask; i++) {
+		if (s->tab[i].m == NULL)
+			continue;
+		for (j = (uint32_t)s->tab[i].h & (cap - 1); nt[j].m != NULL;
+		    j = (j + 1) & (cap - 1))
+			;
+		nt[j] = s->tab[i];
+	}
+	free(s->tab);
+	s->tab = nt;
+	s->mask = cap - 1;
+	return 0;
+}
+
 static void
 tab_delete(struct state *s, uint32_t i)
 {
@@ -243,8 +274,7 @@ tab_delete(struct state *s, uint32_t i)
 		j = (j + 1) & s->mask;
 		if (s->tab[j].m == NULL)
 			return;
-		k = (uint32_t)hash(s->tab[j].m->ticker, s->tab[j].m->tlen) &
-		    s->mask;
+		k = (uint32_t)s->tab[j].h & s->mask;
 		/* move j to i unless its home k lies cyclically in (i, j] */
 		if ((j > i && (k <= i || k > j)) || (j < i && (k <= i && k > j))) {
 			s->tab[i] = s->tab[j];
@@ -299,6 +329,11 @@ state_get(struct state *s, const char *t, size_t n, int64_t now)
 		s->st.evicted_cap++;
 		drop(s, s->head, STATE_WHY_CAP);
 		i = slot_of(s, t, n, &found);
+	} else if ((s->count + 1) * 2 > s->mask + 1 &&
+	    s->mask + 1 < s->cap_max) {
+		if (grow(s) == -1)
+			return NULL;
+		i = slot_of(s, t, n, &found);
 	}
 	if ((m = calloc(1, sizeof(*m) + n + 1)) == NULL)
 		return NULL;
@@ -308,7 +343,7 @@ state_get(struct state *s, const char *t, size_t n, int64_t now)
 	m->t_bid = m->t_ask = m->t_price = m->volume = m->dollar_volume = -1;
 	m->book_seq = m->trade_seq = -1;
 	s->tab[i].m = m;
-	s->tab[i].h = (uint32_t)(hash(t, n) >> 32);
+	s->tab[i].h = hash(t, n);
 	lru_append(s, m);
 	s->count++;
 	s->st.markets++;
