@@ -335,9 +335,8 @@ log_seed(const struct kcfg *c)
 		log_info("feed version in effect", "version=%s "
 		    "effective_from=%s endpoint=%s used=%s auth=%s",
 		    log_q(c->seed_version), c->seed_from,
-		    log_q(c->seed_endpoint), c->ws_from_feed ? "yes" :
-		    "no(ws_url or --url wins)", c->auth_none ? "none" :
-		    "api_key");
+		    log_q(c->seed_endpoint), c->ws_from_feed ? "yes" : "no",
+		    c->auth_none ? "none" : "api_key");
 	if (c->seed_deprecated)
 		log_warn("the feed's status is deprecated", "feed=%s file=%s",
 		    c->feed, log_q(c->feed_path ? c->feed_path : "-"));

@@ -190,11 +190,14 @@ version_kv(struct kcfg *c, struct config_yf *y, const char *k,
 		if (s == NULL || *s == '\0')
 			return config_fail(y, f, "want a non-empty string");
 		w->version = s;
-	} else if (strcmp(k, "effective_from") == 0 ||
-	    strcmp(k, "effective_to") == 0) {
+	} else if (strcmp(k, "effective_from") == 0) {
 		if (!seed_date_ok(s))
 			return config_fail(y, f, "want a date, YYYY-MM-DD");
-		*(k[10] == 'f' ? &w->from : &w->to) = s;
+		w->from = s;
+	} else if (strcmp(k, "effective_to") == 0) {
+		if (!seed_date_ok(s))
+			return config_fail(y, f, "want a date, YYYY-MM-DD");
+		w->to = s;
 	} else if (strcmp(k, "protocol") == 0) {
 		return config_walk(c, y, v, f, protocol_kv, w);
 	} else if (strcmp(k, "endpoint") == 0) {
