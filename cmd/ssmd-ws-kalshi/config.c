@@ -183,13 +183,15 @@ config_scalar(yaml_node_t *n)
 }
 
 int
-config_get_str(struct config_yf *y, yaml_node_t *v, const char *field, char **dst)
+config_get_str(struct config_yf *y, yaml_node_t *v, const char *field,
+    char **dst)
 {
 	const char	*s = config_scalar(v);
 
 	if (s == NULL || *s == '\0')
 		return config_fail(y, field, "want a non-empty string");
-	return config_set(dst, s) == -1 ? config_fail(y, field, "out of memory") : 0;
+	return config_set(dst, s) == -1 ?
+	    config_fail(y, field, "out of memory") : 0;
 }
 
 /* A sequence of scalars, or one scalar, each checked by ok(). */
@@ -202,12 +204,12 @@ config_get_list(struct config_yf *y, yaml_node_t *v, const char *field,
 	char			 f[96];
 
 	config_strv_clear(dst);
-	if (config_scalar(v) != NULL) {
-		if (*config_scalar(v) == '\0')
+	if ((s = config_scalar(v)) != NULL) {
+		if (*s == '\0')
 			return 0;	/* "key:" with nothing: an empty list */
-		if (!ok(config_scalar(v)))
-			return config_fail(y, field, "bad name %s", config_scalar(v));
-		return config_strv_push(dst, config_scalar(v), strlen(config_scalar(v)));
+		if (!ok(s))
+			return config_fail(y, field, "bad name %s", s);
+		return config_strv_push(dst, s, strlen(s));
 	}
 	if (v == NULL || v->type != YAML_SEQUENCE_NODE)
 		return config_fail(y, field, "want a list");
@@ -232,8 +234,8 @@ status_ok(const char *s)
 }
 
 int
-config_walk(struct kcfg *c, struct config_yf *y, yaml_node_t *m, const char *prefix,
-    config_kv_fn fn, void *arg)
+config_walk(struct kcfg *c, struct config_yf *y, yaml_node_t *m,
+    const char *prefix, config_kv_fn fn, void *arg)
 {
 	yaml_node_pair_t	*p;
 	const char		*k;
@@ -241,7 +243,8 @@ config_walk(struct kcfg *c, struct config_yf *y, yaml_node_t *m, const char *pre
 	int			 rc;
 
 	if (m == NULL || m->type != YAML_MAPPING_NODE)
-		return config_fail(y, *prefix ? prefix : "(top)", "want a mapping");
+		return config_fail(y, *prefix ? prefix : "(top)",
+		    "want a mapping");
 	for (p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top;
 	    p++) {
 		if ((k = config_scalar(config_node(y, p->key))) == NULL)
@@ -293,8 +296,8 @@ set_feed(struct kcfg *c, struct config_yf *y, const char *field, yaml_node_t *v)
 	if (c->feed != NULL && strcmp(c->feed, s) != 0)
 		return config_fail(y, field, "\"%s\", but the other file names "
 		    "feed \"%s\"", s, c->feed);
-	return config_set(&c->feed, s) == -1 ? config_fail(y, field, "out of memory") :
-	    0;
+	return config_set(&c->feed, s) == -1 ?
+	    config_fail(y, field, "out of memory") : 0;
 }
 
 /* ca_file: a relative path is relative to the environment file, so the
@@ -324,7 +327,8 @@ env_kv(struct kcfg *c, struct config_yf *y, const char *k, const char *f,
     yaml_node_t *v, void *arg)
 {
 	if (strcmp(k, "name") == 0)
-		return config_scalar(v) ? 0 : config_fail(y, f, "want a string");
+		return config_scalar(v) ? 0 :
+		    config_fail(y, f, "want a string");
 	if (strcmp(k, "feed") == 0)
 		return set_feed(c, y, f, v);
 	if (strcmp(k, "ws_url") == 0)
@@ -335,7 +339,8 @@ env_kv(struct kcfg *c, struct config_yf *y, const char *k, const char *f,
 		return ca_file(c, y, f, v);
 	/* The seed's schema tag: no bearing on a capture. */
 	if (strcmp(k, "schema") == 0)
-		return config_scalar(v) ? 0 : config_fail(y, f, "want a string");
+		return config_scalar(v) ? 0 :
+		    config_fail(y, f, "want a string");
 	if (strcmp(k, "keys") == 0) {
 		/* Read after the walk: "feed" may come later in the file. */
 		*(yaml_node_t **)arg = v;
@@ -353,9 +358,11 @@ discovery_kv(struct kcfg *c, struct config_yf *y, const char *k, const char *f,
 	if (strcmp(k, "events") == 0)
 		return config_get_list(y, v, f, &c->events, parse_ticker_ok);
 	if (strcmp(k, "categories") == 0)
-		return config_get_list(y, v, f, &c->categories, config_category_ok);
+		return config_get_list(y, v, f, &c->categories,
+		    config_category_ok);
 	if (strcmp(k, "exclude_categories") == 0)
-		return config_get_list(y, v, f, &c->exclude, config_category_ok);
+		return config_get_list(y, v, f, &c->exclude,
+		    config_category_ok);
 	if (strcmp(k, "status") == 0) {
 		if (config_get_str(y, v, f, &c->status) == -1)
 			return -1;
@@ -383,7 +390,8 @@ feed_kv(struct kcfg *c, struct config_yf *y, const char *k, const char *f,
 	}
 	if (strcmp(k, "shard_size") == 0) {
 		if (parse_uint(config_scalar(v), 1, KCFG_SHARD_MAX, &u) == -1)
-			return config_fail(y, f, "want 1 to %d", KCFG_SHARD_MAX);
+			return config_fail(y, f, "want 1 to %d",
+			    KCFG_SHARD_MAX);
 		c->shard_size = u;
 		return 0;
 	}
@@ -398,14 +406,15 @@ load_env(struct kcfg *c, struct config_yf *y)
 	if (config_walk(c, y, yaml_document_get_root_node(&y->doc), "", env_kv,
 	    &keys) == -1)
 		return -1;
-	return keys == NULL ? 0 : config_walk(c, y, keys, "keys", keys_feed, NULL);
+	return keys == NULL ? 0 :
+	    config_walk(c, y, keys, "keys", keys_feed, NULL);
 }
 
 static int
 load_feed(struct kcfg *c, struct config_yf *y)
 {
-	return config_walk(c, y, yaml_document_get_root_node(&y->doc), "", feed_kv,
-	    NULL);
+	return config_walk(c, y, yaml_document_get_root_node(&y->doc), "",
+	    feed_kv, NULL);
 }
 
 static int
@@ -537,8 +546,9 @@ config_finish(struct kcfg *c, char *err, size_t errlen)
 	if (c->ws_url != NULL && strstr(c->ws_url, "/MISSING_FEED_CONFIGMAP")) {
 		snprintf(err, errlen, "%s: endpoint: %s is the original "
 		    "operator's placeholder for a missing feed-%s ConfigMap "
-		    "(or set ws_url, or --url)", c->ws_from_feed ? feed_name(c) :
-		    src_name(c), c->ws_url, c->feed ? c->feed : "");
+		    "(or set ws_url, or --url)",
+		    c->ws_from_feed ? feed_name(c) : src_name(c), c->ws_url,
+		    c->feed ? c->feed : "");
 		return -1;
 	}
 	if (c->seed_feed && c->channels.n == 0) {

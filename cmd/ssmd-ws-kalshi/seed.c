@@ -123,8 +123,8 @@ seed_rest_url(const char *u)
 		return NULL;
 	/* Kalshi's (and the simulator's) layout: /trade-api/ws/v2 for the
 	 * WebSocket, /trade-api/v2 for REST. */
-	if ((ws = strstr(rest, "/ws/")) == NULL || strchr(ws + 4, '/') != NULL ||
-	    ws[4] == '\0' || strchr(rest, '?') != NULL)
+	if ((ws = strstr(rest, "/ws/")) == NULL || ws[4] == '\0' ||
+	    strchr(ws + 4, '/') != NULL || strchr(rest, '?') != NULL)
 		return NULL;
 	if (asprintf(&out, "%s%.*s/%s", scheme, (int)(ws - rest), rest,
 	    ws + 4) == -1)
@@ -140,7 +140,8 @@ protocol_kv(struct kcfg *c, struct config_yf *y, const char *k,
 	const char	*s = config_scalar(v);
 
 	if (strcmp(k, "transport") == 0) {
-		if (s == NULL || (strcmp(s, "wss") != 0 && strcmp(s, "ws") != 0))
+		if (s == NULL ||
+		    (strcmp(s, "wss") != 0 && strcmp(s, "ws") != 0))
 			return config_fail(y, f, "want wss (or ws): "
 			    "ssmd-ws-kalshi speaks WebSocket");
 		w->transport = s;
