@@ -83,6 +83,12 @@ ready() {
 	run ssmd-connector --feed /dev/null --env "$T/env.yaml" --metrics-dir "$T/m"
 	assert_failure 78
 	assert_output --partial 'names no stream'
+	# A bucket is not written as local files behind the user's back.
+	printf 'feed: kalshi\nstorage:\n  type: s3\n  path: /data\n' > "$T/env.yaml"
+	run ssmd-connector --feed /dev/null --env "$T/env.yaml" --metrics-dir "$T/m"
+	assert_failure 78
+	assert_output --partial 'storage.type: only local'
+	assert_output --partial 'type="s3"'
 }
 
 @test "connector: --env NAME --config-dir DIR captures to {storage.path}/<date>/<feed>, serves the seed's health, exits 75 on disconnect" {
