@@ -83,6 +83,12 @@ ready() {
 	run ssmd-connector --feed /dev/null --env "$T/env.yaml" --metrics-dir "$T/m"
 	assert_failure 78
 	assert_output --partial 'names no stream'
+	# A bucket is not written as local files behind the user's back.
+	printf 'feed: kalshi\nstorage:\n  type: s3\n  path: /data\n' > "$T/env.yaml"
+	run ssmd-connector --feed /dev/null --env "$T/env.yaml" --metrics-dir "$T/m"
+	assert_failure 78
+	assert_output --partial 'storage.type: only local'
+	assert_output --partial 'type="s3"'
 }
 
 @test "connector: --env NAME --config-dir DIR captures to {storage.path}/<date>/<feed>, serves the seed's health, exits 75 on disconnect" {
@@ -157,4 +163,70 @@ ready() {
 	assert_output --partial 'cannot listen'
 	assert_output --partial 'ssmd-healthd ended'
 	[ -z "$(find "$T/data" -name '*.partial' 2>/dev/null)" ]
+}
+
+@test "connector: the original operator's ConfigMap (seed feed.yaml and env.yaml) works unchanged, to JetStream" {
+	sim_start --api-key con-key --markets 120 --rate 200
+	nats_start
+	# As the seed's operator renders <name>-config, mounted at /config;
+	# the endpoint is the simulator's, the CA comes from the image's
+	# store (SSL_CERT_FILE here).
+	mkdir -p "$T/config"
+	cat > "$T/config/feed.yaml" <<-EOF
+	name: kalshi
+	display_name: Kalshi
+	type: websocket
+	status: active
+	versions:
+	  - version: "1.0"
+	    effective_from: "2024-01-01"
+	    protocol:
+	      transport: wss
+	      message: json
+	    endpoint: $SIM_URL
+	    auth_method: api_key
+	EOF
+	cat > "$T/config/env.yaml" <<-EOF
+	name: prod
+	feed: kalshi
+	schema: trade:v1
+	keys:
+	  kalshi:
+	    type: api_key
+	    fields:
+	      - api_key
+	      - private_key
+	    source: "env:KALSHI_API_KEY,KALSHI_PRIVATE_KEY"
+	transport:
+	  type: nats
+	  url: $NATS_URL
+	  stream: PROD_KALSHI
+	  subject_prefix: prod.kalshi
+	storage:
+	  type: local
+	secmaster:
+	  url: "http://ssmd-data-ts.ssmd.svc.cluster.local:8080"
+	  categories:
+	    - Economics
+	subscription:
+	  batch_size: 100
+	  retry_attempts: 3
+	  retry_delay_ms: 1000
+	EOF
+	KALSHI_API_KEY=con-key KALSHI_PRIVATE_KEY=$SIM_KEY SSL_CERT_FILE=$SIM_CA \
+	    ssmd-connector --feed "$T/config/feed.yaml" --env "$T/config/env.yaml" \
+	    --listen "127.0.0.1:$PORT" --metrics-dir "$T/m" --create-stream \
+	    2> "$T/err" &
+	CON_PID=$!
+	wait_for 60 ready || { cat "$T/err"; false; }
+	wait_for 60 nats_stream_has PROD_KALSHI 20 || { cat "$T/err"; false; }
+	run nats_stream_get PROD_KALSHI 1
+	assert_output --regexp '^prod\.kalshi\.json\.(ticker|trade|market_lifecycle_v2)\.'
+	grep -q 'msg="feed version in effect" version="1.0"' "$T/err"
+	grep -q 'msg="category" category="Economics"' "$T/err"
+	kill -TERM "$CON_PID"
+	rc=0
+	wait "$CON_PID" || rc=$?
+	CON_PID=
+	[ "$rc" = 0 ] || { cat "$T/err"; false; }
 }

@@ -135,7 +135,7 @@ run_page() {
 }
 
 @test "examples: ssmd-ws-kalshi(1), against the simulator" {
-	run_page ssmd-ws-kalshi.1 3
+	run_page ssmd-ws-kalshi.1 4
 }
 
 @test "examples: ssmd-nats-pub(1), against a local nats-server" {

@@ -30,6 +30,18 @@ start_pipeline() {
 	    2>> "$T/rot.log" &
 	ROT=$!
 	PIDS="$PIDS $SUB $ROT"
+	# Each side's shell opens the FIFO before it runs the program, and
+	# that open waits for the other side: a kill before both are open
+	# would leave the survivor waiting in open(2) forever.
+	wait_for 30 piped
+}
+
+# Both ends of the FIFO are open (or a side has already gone).
+piped() {
+	gone "$SUB" || gone "$ROT" || {
+		[ "$(readlink "/proc/$SUB/fd/1")" = "$T/pipe" ] &&
+		    [ "$(readlink "/proc/$ROT/fd/0")" = "$T/pipe" ]
+	}
 }
 
 gone() {

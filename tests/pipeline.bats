@@ -7,10 +7,12 @@ setup() {
 	T=$BATS_TEST_TMPDIR
 	# A source: JSON lines until SIGTERM or SIGINT, then one last line
 	# ({"end":1}) and exit 0, so a test can tell that the stages after it
-	# were still reading when it stopped.
+	# were still reading when it stopped.  Ctrl-C reaches it twice (the
+	# terminal's SIGINT to the group, the runner's stop): like every ssmd
+	# source it stops once, so the handler ignores what follows.
 	cat > "$T/src" <<-'EOF2'
 	#!/bin/sh
-	stop() { echo '{"end":1}'; exit 0; }
+	stop() { trap '' TERM INT; echo '{"end":1}'; exit 0; }
 	trap stop TERM INT
 	echo $$ > "$0.pid"
 	i=0

@@ -577,3 +577,231 @@ PY
 	load helpers/help
 	help_check ssmd-ws-kalshi
 }
+
+# The original ssmd's ("seed") file forms, as its operator renders them
+# into the <name>-config ConfigMap (operator-facts.md, "Child 1").
+# seed_feed ENDPOINT [AUTH]: $W/seed/feed.yaml with one version.
+seed_feed() {
+	mkdir -p "$W/seed"
+	cat > "$W/seed/feed.yaml" <<-EOF
+	name: kalshi
+	display_name: Kalshi
+	type: websocket
+	status: active
+	versions:
+	  - version: "1.0"
+	    effective_from: "2024-01-01"
+	    protocol:
+	      transport: wss
+	      message: json
+	    endpoint: $1
+	    auth_method: ${2-api_key}
+	EOF
+}
+
+# seed_env [LINES...]: $W/seed/env.yaml, every block the operator can
+# render but secmaster; extra top-level lines are appended.
+seed_env() {
+	mkdir -p "$W/seed"
+	cat > "$W/seed/env.yaml" <<-EOF
+	name: prod
+	feed: kalshi
+	schema: trade:v1
+	keys:
+	  kalshi:
+	    type: api_key
+	    fields:
+	      - api_key
+	      - private_key
+	    source: "env:KALSHI_API_KEY,KALSHI_PRIVATE_KEY"
+	transport:
+	  type: nats
+	  url: nats://nats.nats.svc.cluster.local:4222
+	  stream: PROD_KALSHI
+	  subject_prefix: prod.kalshi
+	storage:
+	  type: local
+	EOF
+	[ $# -eq 0 ] || printf '%s\n' "$@" >> "$W/seed/env.yaml"
+}
+
+seed_client() {
+	ssmd-ws-kalshi --feed "$W/seed/feed.yaml" --env "$W/seed/env.yaml" \
+		--ca-file "$SIM_CA" --rest-interval 0 "$@" > "$W/out" 2> "$W/err" &
+	CL_PID=$!
+}
+
+@test "seed form: the original operator's feed.yaml and env.yaml, every block, capture as they say" {
+	sim_start --markets 120 --rate 100
+	seed_feed "$SIM_URL"
+	seed_env 'secmaster:' \
+		'  url: "http://ssmd-data-ts.ssmd.svc.cluster.local:8080"' \
+		'  categories:' '    - Economics' '  close_within_hours: 48' \
+		'  games_only: true' \
+		'subscription:' '  batch_size: 100' '  retry_attempts: 3' \
+		'  retry_delay_ms: 1000' \
+		'cdc:' '  enabled: true' '  stream_name: SECMASTER_CDC' \
+		'  consumer_name: kalshi-politics-cdc'
+	seed_client --metrics-dir "$W"
+	wait_for 30 wsk_has 5 ticker || { cat "$W/err"; false; }
+	kill -TERM "$CL_PID"; wsk_wait_client 20
+	[ "$CL_RC" -eq 0 ]
+	json_lines_ok "$W/out"
+	# The version's endpoint, signed with the keys' source.
+	grep -q 'msg="feed version in effect" version="1.0" effective_from=2024-01-01 endpoint="wss://127.0.0.1:[0-9]*/trade-api/ws/v2" used=yes auth=api_key' "$W/err"
+	run ! grep -q 'upgrade refused' "$SIM_LOG"
+	# secmaster.categories: Kalshi's open markets of Economics' series,
+	# through the REST URL that goes with the endpoint.
+	grep -q "rest_url=\"$SIM_REST\"" "$W/err"
+	grep -q 'msg="category" category="Economics"' "$W/err"
+	sim_commands | jq -r '.params.market_tickers[]' | sort -u > "$W/subscribed"
+	[ -s "$W/subscribed" ]
+	run grep -cvE '^(KXFED|KXCPI)-' "$W/subscribed"
+	[ "$output" -eq 0 ]
+	# No channels in the seed's feed: the default three.
+	[ "$(sim_commands | jq -r '.params.channels[]' | sort -u | paste -sd,)" = \
+		market_lifecycle_v2,ticker,trade ]
+	# What is read but not acted on is named once.
+	[ "$(grep -c 'msg="settings of the original ssmd read but not used"' "$W/err")" -eq 1 ]
+	grep 'msg="settings of the original ssmd read but not used"' "$W/err" > "$W/unused"
+	for s in secmaster.url secmaster.close_within_hours secmaster.games_only \
+	    subscription.batch_size subscription.retry_attempts \
+	    subscription.retry_delay_ms cdc.enabled cdc.stream_name cdc.consumer_name; do
+		grep -q "[\",]$s[\",]" "$W/unused" || { echo "not named: $s"; false; }
+	done
+	grep -q '^ssmd_ws_kalshi_frames_total{feed="kalshi",type="ticker"} [1-9]' \
+		"$W/ssmd-ws-kalshi.prom"
+}
+
+@test "seed form: rendered with a feed ConfigMap (display_name and auth_method empty, no keys block) still captures" {
+	sim_start --markets 5 --rate 200
+	seed_feed "$SIM_URL" ''
+	sed -i 's/^display_name: Kalshi$/display_name: /' "$W/seed/feed.yaml"
+	seed_env
+	sed -i '/^keys:/,/^    source:/d' "$W/seed/env.yaml"
+	grep -q '^auth_method: *$\|    auth_method: *$' "$W/seed/feed.yaml"
+	run ! grep -q '^keys:' "$W/seed/env.yaml"
+	seed_client
+	wait_for 30 wsk_has 5 ticker || { cat "$W/err"; false; }
+	grep -q 'auth=api_key' "$W/err"
+}
+
+@test "seed form: the version in effect is the latest effective_from not after today (UTC)" {
+	sim_start --markets 5 --rate 200
+	dead=wss://127.0.0.1:$(free_port)/trade-api/ws/v2
+	seed_feed "$dead"
+	cat >> "$W/seed/feed.yaml" <<-EOF
+	  - version: "2.0"
+	    effective_from: "$(date -u -d yesterday +%F)"
+	    protocol: {transport: wss, message: json}
+	    endpoint: $SIM_URL
+	    auth_method: api_key
+	  - version: "3.0"
+	    effective_from: "2999-01-01"
+	    endpoint: $dead
+	  - version: "0.9"
+	    effective_from: "2025-01-01"
+	    effective_to: "2025-06-30"
+	    endpoint: $dead
+	EOF
+	seed_env
+	seed_client
+	wait_for 30 wsk_has 5 ticker || { cat "$W/err"; false; }
+	grep -q 'msg="feed version in effect" version="2.0"' "$W/err"
+	# Only future versions: none in effect, said so.
+	kill -TERM "$CL_PID"; wsk_wait_client 20
+	sed -i -E 's/effective_(from|to): "20[0-9-]*"/effective_\1: "2998-12-31"/' \
+		"$W/seed/feed.yaml"
+	run ssmd-ws-kalshi --feed "$W/seed/feed.yaml" --env "$W/seed/env.yaml"
+	[ "$status" -eq 78 ]
+	[[ "$output" == *"feed.yaml: versions: no version is in effect on $(date -u +%F) (UTC)"* ]]
+}
+
+@test "seed form: --url wins over the environment's ws_url, which wins over the version's endpoint" {
+	sim_start --markets 5 --rate 200
+	dead=wss://127.0.0.1:$(free_port)/trade-api/ws/v2
+	seed_feed "$dead"
+	seed_env "ws_url: $SIM_URL"
+	seed_client
+	wait_for 30 wsk_has 5 ticker || { cat "$W/err"; false; }
+	grep -q 'msg="feed version in effect" .* used=no' "$W/err"
+	kill -TERM "$CL_PID"; wsk_wait_client 20
+	[ "$CL_RC" -eq 0 ]
+	seed_env "ws_url: $dead"
+	seed_client --url "$SIM_URL"
+	wait_for 30 wsk_has 5 ticker || { cat "$W/err"; false; }
+	kill -TERM "$CL_PID"; wsk_wait_client 20
+	[ "$CL_RC" -eq 0 ]
+	# Without --url the environment's dead ws_url is used: exit 69.
+	run ssmd-ws-kalshi --feed "$W/seed/feed.yaml" --env "$W/seed/env.yaml" \
+		--ca-file "$SIM_CA"
+	[ "$status" -eq 69 ]
+}
+
+@test "seed form: auth_method none connects without keys or a signature" {
+	sim_start --markets 5 --rate 200
+	seed_feed "$SIM_URL" none
+	seed_env
+	unset KALSHI_API_KEY KALSHI_PRIVATE_KEY
+	# The simulator wants a signature: refused, 77 (no headers were sent).
+	run ssmd-ws-kalshi --feed "$W/seed/feed.yaml" --env "$W/seed/env.yaml" \
+		--ca-file "$SIM_CA"
+	[ "$status" -eq 77 ]
+	grep -q 'upgrade refused' "$SIM_LOG"
+	sim_stop
+	sim_start --markets 5 --rate 200 --no-auth
+	seed_feed "$SIM_URL" none
+	seed_client
+	wait_for 30 wsk_has 5 ticker || { cat "$W/err"; false; }
+	grep -q 'auth=none' "$W/err"
+}
+
+# seed_bad FILE FIELD MESSAGE: exit 78 naming the file and the field.
+seed_bad() {
+	run ssmd-ws-kalshi --feed "$W/seed/feed.yaml" --env "$W/seed/env.yaml"
+	echo "$output"
+	[ "$status" -eq 78 ]
+	[[ "$output" == *"$1: $2: $3"* ]]
+}
+
+@test "seed form: a wrong type, status, auth_method, protocol, keys type or fields, or an unknown key: exit 78 naming the field" {
+	seed_feed wss://127.0.0.1:1/trade-api/ws/v2
+	seed_env
+	sed -i 's/^type: websocket/type: rest/' "$W/seed/feed.yaml"
+	seed_bad feed.yaml type "want websocket"
+	seed_feed wss://127.0.0.1:1/trade-api/ws/v2
+	sed -i 's/^status: active/status: disabled/' "$W/seed/feed.yaml"
+	seed_bad feed.yaml status "disabled: the feed is switched off"
+	seed_feed wss://127.0.0.1:1/trade-api/ws/v2 oauth
+	seed_bad feed.yaml 'versions[0].auth_method' '\"oauth\": want api_key or none'
+	seed_feed wss://127.0.0.1:1/trade-api/ws/v2
+	sed -i 's/message: json/message: fix/' "$W/seed/feed.yaml"
+	seed_bad feed.yaml 'versions[0].protocol.message' "want json"
+	seed_feed ws://127.0.0.1:1/trade-api/ws/v2
+	seed_bad feed.yaml 'versions[0].protocol.transport' "wss, but the endpoint is not wss://"
+	seed_feed wss://127.0.0.1:1/trade-api/ws/v2
+	sed -i 's/effective_from: "2024-01-01"/effective_from: "2024-02-30"/' "$W/seed/feed.yaml"
+	seed_bad feed.yaml 'versions[0].effective_from' "want a date, YYYY-MM-DD"
+	seed_feed wss://127.0.0.1:1/trade-api/ws/v2
+	echo '    endpont: x' >> "$W/seed/feed.yaml"
+	seed_bad feed.yaml 'versions[0].endpont' "unknown setting"
+	seed_feed wss://127.0.0.1:1/trade-api/ws/v2
+	sed -i 's/    type: api_key/    type: mtls/' "$W/seed/env.yaml"
+	seed_bad env.yaml keys.kalshi.type "want api_key"
+	seed_env
+	sed -i 's/      - private_key/      - secret/' "$W/seed/env.yaml"
+	seed_bad env.yaml keys.kalshi.fields "want [api_key, private_key]"
+	seed_env 'subscription:' '  batch_size: many'
+	seed_bad env.yaml subscription.batch_size "want a whole number"
+	seed_env 'secmaster:' '  categorys: [Economics]'
+	seed_bad env.yaml secmaster.categorys "unknown setting"
+	seed_env
+	sed -i 's/  subject_prefix:/  subjectprefix:/' "$W/seed/env.yaml"
+	seed_bad env.yaml transport.subjectprefix "unknown setting"
+}
+
+@test "seed form: the original operator's placeholder endpoint (no feed ConfigMap) is a configuration error" {
+	seed_feed wss://kalshi.example.com/MISSING_FEED_CONFIGMAP none
+	seed_env
+	seed_bad feed.yaml endpoint "wss://kalshi.example.com/MISSING_FEED_CONFIGMAP is the original operator's placeholder"
+}

@@ -96,6 +96,10 @@ compose_build(struct compose *c, const struct compose_opts *o,
 
 	memset(c, 0, sizeof(*c));
 	c->sink = COMPOSE_LOCAL;
+	/* The seed also named s3 and gcs here; writing local files instead
+	 * would put the data where nobody looks for it. */
+	if (e->storage_type[0] != '\0' && strcmp(e->storage_type, "local") != 0)
+		return COMPOSE_BAD_STORAGE;
 	if (strcmp(e->transport_type, "nats") == 0 && o->data == NULL) {
 		if (e->stream[0] == '\0')
 			return COMPOSE_NO_STREAM;

@@ -32,7 +32,8 @@ struct compose {
 enum compose_result {
 	COMPOSE_OK,
 	COMPOSE_NO_STREAM,	/* transport nats without a stream */
-	COMPOSE_NO_URL		/* transport nats without a url or NATS_URL */
+	COMPOSE_NO_URL,		/* transport nats without a url or NATS_URL */
+	COMPOSE_BAD_STORAGE	/* storage.type other than local */
 };
 
 /* Fill c from the options and the environment file's settings.  The

@@ -239,6 +239,10 @@ main(int argc, char *argv[])
 	case COMPOSE_NO_URL:
 		log_die(EX_CONFIG, "transport nats names no url and NATS_URL "
 		    "is not set", "path=%s", log_q(envpath));
+	case COMPOSE_BAD_STORAGE:
+		log_die(EX_CONFIG, "storage.type: only local is written (an "
+		    "Archiver or ssmd-jsonl-rotate --on-close uploads)",
+		    "path=%s type=%s", log_q(envpath), log_q(e.storage_type));
 	}
 	path_self();
 	log_info("starting", "feed=%s to=%s metrics_dir=%s listen=%s", e.feed,

@@ -6,18 +6,12 @@
 #include <yaml.h>
 
 #include "config.h"
+#include "config_int.h"
 #include "parse.h"
+#include "seed.h"
 
-/* One YAML file being read, with what error messages need. */
-struct yf {
-	yaml_document_t	 doc;
-	const char	*path;
-	char		*err;
-	size_t		 errlen;
-};
-
-static int
-fail(struct yf *y, const char *field, const char *fmt, ...)
+int
+config_fail(struct config_yf *y, const char *field, const char *fmt, ...)
 {
 	char	msg[256];
 	va_list	ap;
@@ -136,7 +130,7 @@ channel_ok(const char *s)
 }
 
 static int
-yf_open(struct yf *y, const char *path, char *err, size_t errlen)
+yf_open(struct config_yf *y, const char *path, char *err, size_t errlen)
 {
 	yaml_parser_t	 p;
 	yaml_node_t	*root;
@@ -175,32 +169,34 @@ out:
 	return rc;
 }
 
-static yaml_node_t *
-node(struct yf *y, int id)
+yaml_node_t *
+config_node(struct config_yf *y, int id)
 {
 	return yaml_document_get_node(&y->doc, id);
 }
 
-static const char *
-scalar(yaml_node_t *n)
+const char *
+config_scalar(yaml_node_t *n)
 {
 	return n != NULL && n->type == YAML_SCALAR_NODE ?
 	    (const char *)n->data.scalar.value : NULL;
 }
 
-static int
-get_str(struct yf *y, yaml_node_t *v, const char *field, char **dst)
+int
+config_get_str(struct config_yf *y, yaml_node_t *v, const char *field,
+    char **dst)
 {
-	const char	*s = scalar(v);
+	const char	*s = config_scalar(v);
 
 	if (s == NULL || *s == '\0')
-		return fail(y, field, "want a non-empty string");
-	return config_set(dst, s) == -1 ? fail(y, field, "out of memory") : 0;
+		return config_fail(y, field, "want a non-empty string");
+	return config_set(dst, s) == -1 ?
+	    config_fail(y, field, "out of memory") : 0;
 }
 
 /* A sequence of scalars, or one scalar, each checked by ok(). */
-static int
-get_list(struct yf *y, yaml_node_t *v, const char *field,
+int
+config_get_list(struct config_yf *y, yaml_node_t *v, const char *field,
     struct kstrv *dst, int (*ok)(const char *))
 {
 	yaml_node_item_t	*it;
@@ -208,25 +204,25 @@ get_list(struct yf *y, yaml_node_t *v, const char *field,
 	char			 f[96];
 
 	config_strv_clear(dst);
-	if (scalar(v) != NULL) {
-		if (*scalar(v) == '\0')
+	if ((s = config_scalar(v)) != NULL) {
+		if (*s == '\0')
 			return 0;	/* "key:" with nothing: an empty list */
-		if (!ok(scalar(v)))
-			return fail(y, field, "bad name %s", scalar(v));
-		return config_strv_push(dst, scalar(v), strlen(scalar(v)));
+		if (!ok(s))
+			return config_fail(y, field, "bad name %s", s);
+		return config_strv_push(dst, s, strlen(s));
 	}
 	if (v == NULL || v->type != YAML_SEQUENCE_NODE)
-		return fail(y, field, "want a list");
+		return config_fail(y, field, "want a list");
 	for (it = v->data.sequence.items.start;
 	    it < v->data.sequence.items.top; it++) {
 		snprintf(f, sizeof(f), "%s[%td]", field,
 		    it - v->data.sequence.items.start);
-		if ((s = scalar(node(y, *it))) == NULL)
-			return fail(y, f, "want a string");
+		if ((s = config_scalar(config_node(y, *it))) == NULL)
+			return config_fail(y, f, "want a string");
 		if (!ok(s))
-			return fail(y, f, "bad name \"%.64s\"", s);
+			return config_fail(y, f, "bad name \"%.64s\"", s);
 		if (config_strv_push(dst, s, strlen(s)) == -1)
-			return fail(y, f, "out of memory");
+			return config_fail(y, f, "out of memory");
 	}
 	return 0;
 }
@@ -237,13 +233,9 @@ status_ok(const char *s)
 	return channel_ok(s);
 }
 
-/* Call fn for each member of mapping m; field names are prefix.key. */
-typedef int	(*kv_fn)(struct kcfg *, struct yf *, const char *key,
-		    const char *field, yaml_node_t *v, void *arg);
-
-static int
-walk(struct kcfg *c, struct yf *y, yaml_node_t *m, const char *prefix,
-    kv_fn fn, void *arg)
+int
+config_walk(struct kcfg *c, struct config_yf *y, yaml_node_t *m,
+    const char *prefix, config_kv_fn fn, void *arg)
 {
 	yaml_node_pair_t	*p;
 	const char		*k;
@@ -251,130 +243,137 @@ walk(struct kcfg *c, struct yf *y, yaml_node_t *m, const char *prefix,
 	int			 rc;
 
 	if (m == NULL || m->type != YAML_MAPPING_NODE)
-		return fail(y, *prefix ? prefix : "(top)", "want a mapping");
+		return config_fail(y, *prefix ? prefix : "(top)",
+		    "want a mapping");
 	for (p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top;
 	    p++) {
-		if ((k = scalar(node(y, p->key))) == NULL)
-			return fail(y, *prefix ? prefix : "(top)",
+		if ((k = config_scalar(config_node(y, p->key))) == NULL)
+			return config_fail(y, *prefix ? prefix : "(top)",
 			    "keys must be strings");
 		snprintf(f, sizeof(f), "%s%s%s", prefix, *prefix ? "." : "", k);
-		if ((rc = fn(c, y, k, f, node(y, p->value), arg)) != 0)
+		if ((rc = fn(c, y, k, f, config_node(y, p->value), arg)) != 0)
 			return rc;
 	}
 	return 0;
 }
 
-/* keys.<feed>.source: only the capture's feed matters. */
+/* keys.<feed>: source is ours; the seed also described the key (type,
+ * fields, ...), and then source may be left out. */
 static int
-key_source(struct kcfg *c, struct yf *y, const char *k, const char *f,
+key_source(struct kcfg *c, struct config_yf *y, const char *k, const char *f,
     yaml_node_t *v, void *arg)
 {
 	if (strcmp(k, "source") == 0)
-		return get_str(y, v, f, &c->key_source);
-	return 0;
+		return config_get_str(y, v, f, &c->key_source);
+	*(int *)arg = 1;
+	return seed_key_kv(c, y, k, f, v, NULL);
 }
 
 static int
-keys_feed(struct kcfg *c, struct yf *y, const char *k, const char *f,
+keys_feed(struct kcfg *c, struct config_yf *y, const char *k, const char *f,
     yaml_node_t *v, void *arg)
 {
 	char	field[192];
+	int	seed = 0;
 
 	if (c->feed == NULL || strcmp(k, c->feed) != 0)
 		return 0;
 	snprintf(field, sizeof(field), "%s.source", f);
-	if (walk(c, y, v, f, key_source, NULL) == -1)
+	if (config_walk(c, y, v, f, key_source, &seed) == -1)
 		return -1;
-	return c->key_source == NULL ? fail(y, field, "missing") : 0;
+	return c->key_source == NULL && !seed ?
+	    config_fail(y, field, "missing") : 0;
 }
 
 /* The feed's name, from either file: both must agree. */
 static int
-set_feed(struct kcfg *c, struct yf *y, const char *field, yaml_node_t *v)
+set_feed(struct kcfg *c, struct config_yf *y, const char *field, yaml_node_t *v)
 {
-	const char	*s = scalar(v);
+	const char	*s = config_scalar(v);
 
 	if (s == NULL || !parse_feed_name_ok(s))
-		return fail(y, field, "want 1-64 of A-Z a-z 0-9 . _ -");
+		return config_fail(y, field, "want 1-64 of A-Z a-z 0-9 . _ -");
 	if (c->feed != NULL && strcmp(c->feed, s) != 0)
-		return fail(y, field, "\"%s\", but the other file names "
+		return config_fail(y, field, "\"%s\", but the other file names "
 		    "feed \"%s\"", s, c->feed);
-	return config_set(&c->feed, s) == -1 ? fail(y, field, "out of memory") :
-	    0;
+	return config_set(&c->feed, s) == -1 ?
+	    config_fail(y, field, "out of memory") : 0;
 }
 
 /* ca_file: a relative path is relative to the environment file, so the
  * file works from any working directory (and from a ConfigMap). */
 static int
-ca_file(struct kcfg *c, struct yf *y, const char *f, yaml_node_t *v)
+ca_file(struct kcfg *c, struct config_yf *y, const char *f, yaml_node_t *v)
 {
 	const char	*slash = strrchr(y->path, '/');
 	char		*joined;
 	int		 n;
 
-	if (get_str(y, v, f, &c->ca_file) == -1)
+	if (config_get_str(y, v, f, &c->ca_file) == -1)
 		return -1;
 	c->ca_from = "environment";
 	if (c->ca_file[0] == '/' || slash == NULL)
 		return 0;
 	n = (int)(slash - y->path);
 	if (asprintf(&joined, "%.*s/%s", n, y->path, c->ca_file) == -1)
-		return fail(y, f, "out of memory");
+		return config_fail(y, f, "out of memory");
 	free(c->ca_file);
 	c->ca_file = joined;
 	return 0;
 }
 
 static int
-env_kv(struct kcfg *c, struct yf *y, const char *k, const char *f,
+env_kv(struct kcfg *c, struct config_yf *y, const char *k, const char *f,
     yaml_node_t *v, void *arg)
 {
 	if (strcmp(k, "name") == 0)
-		return scalar(v) ? 0 : fail(y, f, "want a string");
+		return config_scalar(v) ? 0 :
+		    config_fail(y, f, "want a string");
 	if (strcmp(k, "feed") == 0)
 		return set_feed(c, y, f, v);
 	if (strcmp(k, "ws_url") == 0)
-		return get_str(y, v, f, &c->ws_url);
+		return config_get_str(y, v, f, &c->ws_url);
 	if (strcmp(k, "rest_url") == 0)
-		return get_str(y, v, f, &c->rest_url);
+		return config_get_str(y, v, f, &c->rest_url);
 	if (strcmp(k, "ca_file") == 0)
 		return ca_file(c, y, f, v);
-	/* Where ssmd-connector sends the capture, and the seed's schema
-	 * tag: not ssmd-ws-kalshi's business, but part of the same file. */
-	if (strcmp(k, "transport") == 0 || strcmp(k, "storage") == 0 ||
-	    strcmp(k, "schema") == 0)
-		return 0;
+	/* The seed's schema tag: no bearing on a capture. */
+	if (strcmp(k, "schema") == 0)
+		return config_scalar(v) ? 0 :
+		    config_fail(y, f, "want a string");
 	if (strcmp(k, "keys") == 0) {
 		/* Read after the walk: "feed" may come later in the file. */
 		*(yaml_node_t **)arg = v;
 		return 0;
 	}
-	return fail(y, f, "unknown setting");
+	return seed_env_kv(c, y, k, f, v, NULL);
 }
 
 static int
-discovery_kv(struct kcfg *c, struct yf *y, const char *k, const char *f,
+discovery_kv(struct kcfg *c, struct config_yf *y, const char *k, const char *f,
     yaml_node_t *v, void *arg)
 {
 	if (strcmp(k, "series") == 0)
-		return get_list(y, v, f, &c->series, parse_ticker_ok);
+		return config_get_list(y, v, f, &c->series, parse_ticker_ok);
 	if (strcmp(k, "events") == 0)
-		return get_list(y, v, f, &c->events, parse_ticker_ok);
+		return config_get_list(y, v, f, &c->events, parse_ticker_ok);
 	if (strcmp(k, "categories") == 0)
-		return get_list(y, v, f, &c->categories, config_category_ok);
+		return config_get_list(y, v, f, &c->categories,
+		    config_category_ok);
 	if (strcmp(k, "exclude_categories") == 0)
-		return get_list(y, v, f, &c->exclude, config_category_ok);
+		return config_get_list(y, v, f, &c->exclude,
+		    config_category_ok);
 	if (strcmp(k, "status") == 0) {
-		if (get_str(y, v, f, &c->status) == -1)
+		if (config_get_str(y, v, f, &c->status) == -1)
 			return -1;
 		return status_ok(c->status) ? 0 :
-		    fail(y, f, "want a word like open");
+		    config_fail(y, f, "want a word like open");
 	}
-	return fail(y, f, "unknown setting");
+	return config_fail(y, f, "unknown setting");
 }
 
 static int
-feed_kv(struct kcfg *c, struct yf *y, const char *k, const char *f,
+feed_kv(struct kcfg *c, struct config_yf *y, const char *k, const char *f,
     yaml_node_t *v, void *arg)
 {
 	uint64_t	u;
@@ -382,45 +381,47 @@ feed_kv(struct kcfg *c, struct yf *y, const char *k, const char *f,
 	if (strcmp(k, "name") == 0)
 		return set_feed(c, y, f, v);
 	if (strcmp(k, "channels") == 0)
-		return get_list(y, v, f, &c->channels, channel_ok);
+		return config_get_list(y, v, f, &c->channels, channel_ok);
 	if (strcmp(k, "tickers") == 0)
-		return get_list(y, v, f, &c->tickers, parse_ticker_ok);
+		return config_get_list(y, v, f, &c->tickers, parse_ticker_ok);
 	if (strcmp(k, "discovery") == 0) {
 		c->discover = 1;
-		return walk(c, y, v, f, discovery_kv, NULL);
+		return config_walk(c, y, v, f, discovery_kv, NULL);
 	}
 	if (strcmp(k, "shard_size") == 0) {
-		if (parse_uint(scalar(v), 1, KCFG_SHARD_MAX, &u) == -1)
-			return fail(y, f, "want 1 to %d", KCFG_SHARD_MAX);
+		if (parse_uint(config_scalar(v), 1, KCFG_SHARD_MAX, &u) == -1)
+			return config_fail(y, f, "want 1 to %d",
+			    KCFG_SHARD_MAX);
 		c->shard_size = u;
 		return 0;
 	}
-	return fail(y, f, "unknown setting");
+	return seed_feed_kv(c, y, k, f, v, NULL);
 }
 
 static int
-load_env(struct kcfg *c, struct yf *y)
+load_env(struct kcfg *c, struct config_yf *y)
 {
 	yaml_node_t	*keys = NULL;
 
-	if (walk(c, y, yaml_document_get_root_node(&y->doc), "", env_kv,
+	if (config_walk(c, y, yaml_document_get_root_node(&y->doc), "", env_kv,
 	    &keys) == -1)
 		return -1;
-	return keys == NULL ? 0 : walk(c, y, keys, "keys", keys_feed, NULL);
+	return keys == NULL ? 0 :
+	    config_walk(c, y, keys, "keys", keys_feed, NULL);
 }
 
 static int
-load_feed(struct kcfg *c, struct yf *y)
+load_feed(struct kcfg *c, struct config_yf *y)
 {
-	return walk(c, y, yaml_document_get_root_node(&y->doc), "", feed_kv,
-	    NULL);
+	return config_walk(c, y, yaml_document_get_root_node(&y->doc), "",
+	    feed_kv, NULL);
 }
 
 static int
 load_file(struct kcfg *c, const char *path, int env, char *err,
     size_t errlen)
 {
-	struct yf	y;
+	struct config_yf	y;
 	int		rc;
 
 	if (config_set(env ? &c->env_path : &c->feed_path, path) == -1) {
@@ -477,6 +478,8 @@ config_resolve_keys(struct kcfg *c, char *err, size_t errlen)
 	const char	*src, *comma, *v;
 	char		 idvar[128], field[96];
 
+	if (c->auth_none)
+		return 0;	/* the feed's auth_method: none */
 	snprintf(field, sizeof(field), "keys.%s.source",
 	    c->feed ? c->feed : "kalshi");
 	src = c->key_source ? c->key_source :
@@ -522,6 +525,52 @@ nomem:
 	return -1;
 }
 
+static const char *
+feed_name(const struct kcfg *c)
+{
+	return c->feed_path ? c->feed_path : "(no feed file)";
+}
+
+int
+config_finish(struct kcfg *c, char *err, size_t errlen)
+{
+	char	*u;
+
+	/* Command line, then the environment's ws_url (both already in
+	 * ws_url), then the endpoint of the feed's version in effect. */
+	if (c->ws_url == NULL && c->seed_endpoint != NULL) {
+		if (config_set(&c->ws_url, c->seed_endpoint) == -1)
+			goto nomem;
+		c->ws_from_feed = 1;
+	}
+	if (c->ws_url != NULL && strstr(c->ws_url, "/MISSING_FEED_CONFIGMAP")) {
+		snprintf(err, errlen, "%s: endpoint: %s is the original "
+		    "operator's placeholder for a missing feed-%s ConfigMap "
+		    "(or set ws_url, or --url)",
+		    c->ws_from_feed ? feed_name(c) : src_name(c), c->ws_url,
+		    c->feed ? c->feed : "");
+		return -1;
+	}
+	if (c->seed_feed && c->channels.n == 0) {
+		if (config_strv_split(&c->channels, KCFG_SEED_CHANNELS) == -1)
+			goto nomem;
+		c->channels_defaulted = 1;
+	}
+	/* The seed's secmaster handed out active markets only. */
+	if (c->discover && c->seed_discovery && c->status == NULL &&
+	    config_set(&c->status, "open") == -1)
+		goto nomem;
+	if (c->discover && c->rest_url == NULL && c->ws_url != NULL &&
+	    (u = seed_rest_url(c->ws_url)) != NULL) {
+		c->rest_url = u;
+		c->rest_derived = 1;
+	}
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
 static int
 url_ok(const char *u, const char *a, const char *b)
 {
@@ -551,7 +600,7 @@ config_check(const struct kcfg *c, char *err, size_t errlen)
 	}
 	if (c->channels.n == 0) {
 		snprintf(err, errlen, "%s: channels: missing (or --channels)",
-		    c->feed_path ? c->feed_path : "(no feed file)");
+		    feed_name(c));
 		return -1;
 	}
 	for (i = 0; i < c->channels.n; i++)
@@ -559,7 +608,7 @@ config_check(const struct kcfg *c, char *err, size_t errlen)
 		    c->tickers.n == 0 && !c->discover) {
 			snprintf(err, errlen, "%s: channels: orderbook_delta "
 			    "needs tickers or discovery",
-			    c->feed_path ? c->feed_path : "(no feed file)");
+			    feed_name(c));
 			return -1;
 		}
 	return 0;
@@ -570,7 +619,8 @@ config_free(struct kcfg *c)
 {
 	char	**s[] = { &c->feed, &c->ws_url, &c->rest_url, &c->ca_file,
 		    &c->key_source, &c->key_id, &c->key_pem, &c->key_var,
-		    &c->status, &c->env_path, &c->feed_path };
+		    &c->status, &c->env_path, &c->feed_path, &c->seed_version,
+		    &c->seed_from, &c->seed_endpoint };
 	size_t	i;
 
 	if (c->key_pem != NULL)		/* may be the private key itself */
@@ -585,4 +635,5 @@ config_free(struct kcfg *c)
 	config_strv_clear(&c->events);
 	config_strv_clear(&c->categories);
 	config_strv_clear(&c->exclude);
+	config_strv_clear(&c->ignored);
 }

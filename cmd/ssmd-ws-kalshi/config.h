@@ -34,7 +34,23 @@ struct kcfg {
 	unsigned	 shard_size;
 	char		*env_path, *feed_path;	/* what was read, for messages */
 	const char	*ca_from;	/* "environment": ca_file came from it */
+
+	/* The original ssmd's ("seed") forms, read by seed.c. */
+	int		 seed_feed;	/* the feed file is in the seed's form */
+	int		 seed_deprecated;	/* status: deprecated */
+	int		 seed_discovery;	/* secmaster.categories given */
+	int		 auth_none;	/* auth_method none: no keys at all */
+	char		*seed_version;	/* the version in effect, */
+	char		*seed_from;	/* its effective_from, */
+	char		*seed_endpoint;	/* and its endpoint */
+	struct kstrv	 ignored;	/* seed settings read but not used */
+	const char	*today;		/* YYYY-MM-DD; NULL: today in UTC */
+	/* What config_finish() filled in, for the log. */
+	int		 channels_defaulted, rest_derived, ws_from_feed;
 };
+
+/* Channels of a seed-form feed file without channels. */
+#define KCFG_SEED_CHANNELS	"ticker,trade,market_lifecycle_v2"
 
 /* Read the files: env_path names the environment; feed_path the feed
  * file, or NULL to take feeds_dir/<feed>.yaml with the feed the
@@ -44,6 +60,10 @@ int	config_load(struct kcfg *, const char *env_path, const char *feed_path,
 	    const char *feeds_dir, char *err, size_t errlen);
 /* Resolve key_source from the environment.  0, or -1 with err set. */
 int	config_resolve_keys(struct kcfg *, char *err, size_t errlen);
+/* After the command line is merged: fill in what the files imply (the
+ * feed version's endpoint when no ws_url, default channels of a seed-form
+ * feed, rest_url from ws_url for discovery).  0, or -1 with err set. */
+int	config_finish(struct kcfg *, char *err, size_t errlen);
 /* Check the result of files and options together.  0 or -1 with err. */
 int	config_check(const struct kcfg *, char *err, size_t errlen);
 void	config_free(struct kcfg *);

@@ -283,20 +283,24 @@ conn_start(struct kconn *c)
 	/* A fresh signature for every connection: Kalshi checks the
 	 * timestamp's age. */
 	kauth_now_ms(ts);
-	if (kauth_sign(k->o->key, ts, "GET", k->path, sig, sizeof(sig)) == -1) {
-		capture_stop(k, EX_SOFTWARE, "cannot sign the request");
-		return;
+	c->hdrv[0] = NULL;	/* no key (auth_method none): no headers */
+	if (k->o->key != NULL) {
+		if (kauth_sign(k->o->key, ts, "GET", k->path, sig,
+		    sizeof(sig)) == -1) {
+			capture_stop(k, EX_SOFTWARE, "cannot sign the request");
+			return;
+		}
+		snprintf(c->hdr[0], sizeof(c->hdr[0]), "KALSHI-ACCESS-KEY: %s",
+		    k->o->key_id);
+		snprintf(c->hdr[1], sizeof(c->hdr[1]),
+		    "KALSHI-ACCESS-SIGNATURE: %s", sig);
+		snprintf(c->hdr[2], sizeof(c->hdr[2]),
+		    "KALSHI-ACCESS-TIMESTAMP: %s", ts);
+		c->hdrv[0] = c->hdr[0];
+		c->hdrv[1] = c->hdr[1];
+		c->hdrv[2] = c->hdr[2];
+		c->hdrv[3] = NULL;
 	}
-	snprintf(c->hdr[0], sizeof(c->hdr[0]), "KALSHI-ACCESS-KEY: %s",
-	    k->o->key_id);
-	snprintf(c->hdr[1], sizeof(c->hdr[1]), "KALSHI-ACCESS-SIGNATURE: %s",
-	    sig);
-	snprintf(c->hdr[2], sizeof(c->hdr[2]), "KALSHI-ACCESS-TIMESTAMP: %s",
-	    ts);
-	c->hdrv[0] = c->hdr[0];
-	c->hdrv[1] = c->hdr[1];
-	c->hdrv[2] = c->hdr[2];
-	c->hdrv[3] = NULL;
 	memset(&wo, 0, sizeof(wo));
 	wo.url = k->o->url;
 	wo.ssl = k->o->ssl;

@@ -305,6 +305,58 @@ merge(struct kcfg *c, struct kcfg *ov, int discover)
 		c->discover = discover;
 }
 
+/* A comma list of sv, for a log line. */
+static char *
+joined(const struct kstrv *sv)
+{
+	size_t	i, n = 1;
+	char	*s;
+
+	for (i = 0; i < sv->n; i++)
+		n += strlen(sv->v[i]) + 1;
+	if ((s = calloc(1, n)) == NULL)
+		log_die(EX_OSERR, "out of memory", "");
+	for (i = 0; i < sv->n; i++) {
+		if (i > 0)
+			strcat(s, ",");
+		strcat(s, sv->v[i]);
+	}
+	return s;
+}
+
+/* What the original ssmd's file forms decided, said once at the start,
+ * so nothing they hold is passed over silently. */
+static void
+log_seed(const struct kcfg *c)
+{
+	char	*s;
+
+	if (c->seed_version != NULL)
+		log_info("feed version in effect", "version=%s "
+		    "effective_from=%s endpoint=%s used=%s auth=%s",
+		    log_q(c->seed_version), c->seed_from,
+		    log_q(c->seed_endpoint), c->ws_from_feed ? "yes" : "no",
+		    c->auth_none ? "none" : "api_key");
+	if (c->seed_deprecated)
+		log_warn("the feed's status is deprecated", "feed=%s file=%s",
+		    c->feed, log_q(c->feed_path ? c->feed_path : "-"));
+	if (c->channels_defaulted) {
+		s = joined(&c->channels);
+		log_info("the feed file names no channels: using the default",
+		    "channels=%s", s);
+		free(s);
+	}
+	if (c->rest_derived)
+		log_info("rest_url derived from the WebSocket URL", "rest_url=%s",
+		    log_q(c->rest_url));
+	if (c->ignored.n > 0) {
+		s = joined(&c->ignored);
+		log_info("settings of the original ssmd read but not used",
+		    "settings=%s", log_q(s));
+		free(s);
+	}
+}
+
 /* Files, then options over them, then checks and keys: exit 78 with the
  * file and the field on any problem. */
 static void
@@ -333,9 +385,11 @@ configure(struct args *a, struct kcfg *c, struct kcfg *ov, int discover)
 		    "kalshi") == -1)
 			log_die(EX_OSERR, "out of memory", "");
 	}
-	if (config_check(c, err, sizeof(err)) == -1 ||
+	if (config_finish(c, err, sizeof(err)) == -1 ||
+	    config_check(c, err, sizeof(err)) == -1 ||
 	    config_resolve_keys(c, err, sizeof(err)) == -1)
 		log_die(EX_CONFIG, "bad configuration", "error=%s", log_q(err));
+	log_seed(c);
 }
 
 /* A configuration list as discovery reads it (no copy). */
@@ -387,7 +441,7 @@ main(int argc, char *argv[])
 	struct kcfg		 c, ov;
 	struct event_base	*base;
 	struct evdns_base	*dns;
-	EVP_PKEY		*key;
+	EVP_PKEY		*key = NULL;
 	SSL_CTX			*ssl = NULL;
 	char			 err[1024];
 	int			 discover = -1, rc;
@@ -410,7 +464,9 @@ main(int argc, char *argv[])
 	env_categories(&ov, &discover);
 	configure(&a, &c, &ov, discover);
 	config_free(&ov);
-	if ((key = kauth_load_key(c.key_pem, err, sizeof(err))) == NULL)
+	/* auth_method none: no keys, no signature. */
+	if (!c.auth_none &&
+	    (key = kauth_load_key(c.key_pem, err, sizeof(err))) == NULL)
 		log_die(EX_CONFIG, "bad private key", "file=%s variable=%s "
 		    "error=%s", log_q(c.env_path ? c.env_path : "-"),
 		    c.key_var, log_q(err));

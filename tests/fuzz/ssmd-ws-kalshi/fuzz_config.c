@@ -1,6 +1,8 @@
-/* libFuzzer: ssmd-ws-kalshi's YAML configuration reader.  The input is an
- * environment file (the feed file is the shipped one); whatever it holds,
- * loading and checking end with a verdict, never a crash or a leak. */
+/* libFuzzer: ssmd-ws-kalshi's YAML configuration reader.  The input is
+ * read twice: as an environment file (with the shipped feed file), then
+ * as a feed file alone (so the original ssmd's feed form, seed.c, is
+ * fuzzed too, on a fixed day).  Whatever it holds, loading and checking
+ * end with a verdict, never a crash or a leak. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -29,7 +31,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 	fclose(f);
 	memset(&c, 0, sizeof(c));
 	if (config_load(&c, path, "exchanges/feeds/kalshi.yaml", NULL, err,
-	    sizeof(err)) == 0)
+	    sizeof(err)) == 0 && config_finish(&c, err, sizeof(err)) == 0)
+		(void)config_check(&c, err, sizeof(err));
+	if (memchr(err, '\0', sizeof(err)) == NULL)
+		__builtin_trap();
+	config_free(&c);
+	memset(&c, 0, sizeof(c));
+	c.today = "2026-06-01";
+	if (config_load(&c, NULL, path, NULL, err, sizeof(err)) == 0 &&
+	    config_finish(&c, err, sizeof(err)) == 0)
 		(void)config_check(&c, err, sizeof(err));
 	if (memchr(err, '\0', sizeof(err)) == NULL)
 		__builtin_trap();
