@@ -425,6 +425,12 @@ while True:
 	run ssmd-signal --rest-url "$url" --categories-file "$T/cat" --category Crypto momentum < "$T/in"
 	assert_success
 	[ "$(printf '%s\n' "$output" | grep -c '"signalId":"momentum"')" = 1 ]
+	# a table that cannot be written: 73, and no half file left
+	run ssmd-signal --categories-file "$T/cat" --category Crypto \
+	    --write-categories "$T/no/such/dir/cats" momentum < "$T/in"
+	assert_failure 73
+	assert_output --partial "cannot write the categories"
+	[ ! -e "$T/no" ]
 	# bad URLs: a usage error on the command line, a config error in
 	# the file; a password in one is never printed
 	for u in 'ftp://127.0.0.1/x' 'wss://127.0.0.1/x' 'https://' 'not a url' \

@@ -1,5 +1,6 @@
 /* categories: one event loop for the few requests of a resolution, freed
  * after it; the refresh thread makes its own each time. */
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -7,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include <event2/dns.h>
 #include <event2/event.h>
@@ -35,6 +37,36 @@ categories_redact(const char *url, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%.*s***%s", (int)(host - url), url, at);
 	return buf;
+}
+
+int
+categories_write(const struct filter *f, const char *path, char *err,
+    size_t errlen)
+{
+	char	*tmp;
+	FILE	*fp;
+	int	 ok;
+
+	/* Whole or not at all: a backtest must not read half a table. */
+	if (asprintf(&tmp, "%s.tmp", path) == -1) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if ((fp = fopen(tmp, "w")) == NULL) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	ok = filter_write_categories(f, fp) == 0;
+	ok = fclose(fp) == 0 && ok;
+	if (!ok || rename(tmp, path) == -1) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	free(tmp);
+	return 0;
 }
 
 /* A category that names no series passes nothing: say so, it is most
@@ -110,6 +142,7 @@ resolve(struct filter *f, const char *url, const char *ca_file,
 	size_t			 n;
 	int			 rc;
 
+	/* discover only reads its options */
 	o.categories.v = (char **)filter_categories(f, &n);
 	o.categories.n = n;
 	if (!discover_url_ok(url)) {

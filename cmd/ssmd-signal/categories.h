@@ -55,6 +55,11 @@ void	categories_refresh_counts(const struct categories_refresh *,
  * of a second) and free all.  NULL is fine. */
 void	categories_refresh_stop(struct categories_refresh *);
 
+/* Write f's table as a categories file at path, whole or not at all
+ * (through path.tmp, renamed).  0, or -1 with a reason in err. */
+int	categories_write(const struct filter *f, const char *path, char *err,
+	    size_t errlen);
+
 /* url with any user:password@ replaced by "***@", into buf (for
  * messages). */
 const char *categories_redact(const char *url, char *buf, size_t len);

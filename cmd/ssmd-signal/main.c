@@ -207,8 +207,8 @@ add_tickers(struct filter *f, const char *arg)
 			log_die(EX_OSERR, "out of memory", "");
 }
 
-/* Where the categories come from: a file, else the REST API (once, at
- * start).  Exits on failure. */
+/* Where the categories come from: a file, else the REST API (at start;
+ * the refresh thread asks again later). */
 struct catsrc {
 	const char	*file, *url, *ca, *write;
 	const char	*cfgpath;	/* for messages */
@@ -217,27 +217,7 @@ struct catsrc {
 	int		 from_rest;	/* set when resolved through REST */
 };
 
-static void
-write_categories(const struct filter *flt, const char *path)
-{
-	char	tmp[ARG_MAX_LEN + 8];
-	FILE	*fp;
-	int	 ok;
-
-	/* Whole or not at all: a backtest must not read half a table. */
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	if ((fp = fopen(tmp, "w")) == NULL)
-		log_die(EX_CANTCREAT, "cannot write the categories",
-		    "file=%s err=%s", log_q(tmp), log_q(strerror(errno)));
-	ok = filter_write_categories(flt, fp) == 0;
-	ok = (fclose(fp) == 0) && ok;
-	if (!ok || rename(tmp, path) == -1) {
-		unlink(tmp);
-		log_die(EX_CANTCREAT, "cannot write the categories",
-		    "file=%s err=%s", log_q(path), log_q(strerror(errno)));
-	}
-}
-
+/* The categories from s into flt.  Exits on failure. */
 static void
 load_categories(struct filter *flt, struct catsrc *s)
 {
@@ -249,7 +229,8 @@ load_categories(struct filter *flt, struct catsrc *s)
 		if (s->url_from_cfg)
 			log_die(EX_CONFIG, "bad config", "file=%s "
 			    "field=filters.rest_url: want http(s)://HOST"
-			    "[:PORT]/PATH, not %s", log_q(s->cfgpath), url);
+			    "[:PORT]/PATH, not %s", log_q(s->cfgpath),
+			    log_q(url));
 		log_die(EX_USAGE, "bad --rest-url: want http(s)://HOST"
 		    "[:PORT]/PATH", "url=%s", log_q(url));
 	}
@@ -270,8 +251,10 @@ load_categories(struct filter *flt, struct catsrc *s)
 		s->from_rest = 1;
 		categories_metrics_init(flt);
 	}
-	if (s->write != NULL)
-		write_categories(flt, s->write);
+	if (s->write != NULL && categories_write(flt, s->write, err,
+	    sizeof(err)) == -1)
+		log_die(EX_CANTCREAT, "cannot write the categories", "file=%s "
+		    "error=%s", log_q(s->write), log_q(err));
 }
 
 int
