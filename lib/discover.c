@@ -43,34 +43,6 @@ struct rest {
 	size_t			 skipped;
 };
 
-int
-discover_strv_push(struct discover_strv *sv, const char *s, size_t n)
-{
-	char	**nv, *c;
-
-	if ((c = strndup(s, n)) == NULL)
-		return -1;
-	if ((nv = realloc(sv->v, (sv->n + 1) * sizeof(*nv))) == NULL) {
-		free(c);
-		return -1;
-	}
-	sv->v = nv;
-	sv->v[sv->n++] = c;
-	return 0;
-}
-
-void
-discover_strv_clear(struct discover_strv *sv)
-{
-	size_t	i;
-
-	for (i = 0; i < sv->n; i++)
-		free(sv->v[i]);
-	free(sv->v);
-	sv->v = NULL;
-	sv->n = 0;
-}
-
 static int
 parse_base(struct rest *r, const char *url)
 {
@@ -249,7 +221,7 @@ out:
 }
 
 int
-discover_parse_markets(const char *body, size_t n, struct discover_strv *out,
+discover_parse_markets(const char *body, size_t n, struct strv *out,
     char *cursor, size_t curcap, size_t *skipped, char *err, size_t errlen)
 {
 	json_t		*root, *mk, *m, *t, *c;
@@ -272,7 +244,7 @@ discover_parse_markets(const char *body, size_t n, struct discover_strv *out,
 			(*skipped)++;
 			continue;
 		}
-		if (discover_strv_push(out, json_string_value(t),
+		if (strv_push(out, json_string_value(t),
 		    json_string_length(t)) == -1) {
 			snprintf(err, errlen, "out of memory");
 			goto out;
@@ -340,7 +312,7 @@ fetch(struct rest *r, const char *uri, struct resp *rs, char *err,
 /* Every page of one query (filter "series_ticker=X", or NULL). */
 static int
 query(struct rest *r, const char *key, const char *val,
-    struct discover_strv *out,
+    struct strv *out,
     char *err, size_t errlen)
 {
 	struct resp	 rs;
@@ -381,7 +353,7 @@ query(struct rest *r, const char *key, const char *val,
 }
 
 int
-discover_parse_series(const char *body, size_t n, struct discover_strv *out,
+discover_parse_series(const char *body, size_t n, struct strv *out,
     char *cursor, size_t curcap, char *err, size_t errlen)
 {
 	json_t		*root, *list, *s, *t, *c;
@@ -401,7 +373,7 @@ discover_parse_series(const char *body, size_t n, struct discover_strv *out,
 		t = json_object_get(s, "ticker");
 		if (!json_is_string(t) || !parse_ticker_ok(json_string_value(t)))
 			continue;
-		if (discover_strv_push(out, json_string_value(t),
+		if (strv_push(out, json_string_value(t),
 		    strlen(json_string_value(t))) == -1) {
 			snprintf(err, errlen, "out of memory");
 			goto out;
@@ -426,7 +398,7 @@ out:
 /* Every page of one category's series (GET /series?category=C), into
  * out. */
 static int
-one_category(struct rest *r, const char *cat, struct discover_strv *out,
+one_category(struct rest *r, const char *cat, struct strv *out,
     char *err, size_t errlen)
 {
 	struct resp	 rs;
@@ -472,8 +444,8 @@ one_category(struct rest *r, const char *cat, struct discover_strv *out,
 /* The series of each category, into out; with cats, the category of
  * each series at the same index. */
 static int
-category_series(struct rest *r, const struct discover_strv *want,
-    struct discover_strv *out, struct discover_strv *cats, char *err,
+category_series(struct rest *r, const struct strv *want,
+    struct strv *out, struct strv *cats, char *err,
     size_t errlen)
 {
 	size_t	i, before;
@@ -484,7 +456,7 @@ category_series(struct rest *r, const struct discover_strv *want,
 		if ((rc = one_category(r, want->v[i], out, err, errlen)) != 0)
 			return rc;
 		for (; cats != NULL && before < out->n; before++)
-			if (discover_strv_push(cats, want->v[i],
+			if (strv_push(cats, want->v[i],
 			    strlen(want->v[i])) == -1) {
 				snprintf(err, errlen, "out of memory");
 				return EX_OSERR;
@@ -495,7 +467,7 @@ category_series(struct rest *r, const struct discover_strv *want,
 
 /* A market's series: its ticker up to the first dash. */
 static int
-in_series(const char *ticker, const struct discover_strv *series)
+in_series(const char *ticker, const struct strv *series)
 {
 	size_t	n = strcspn(ticker, "-"), i;
 
@@ -508,9 +480,9 @@ in_series(const char *ticker, const struct discover_strv *series)
 
 /* Drop the markets of the excluded categories' series from out. */
 static int
-exclude(struct rest *r, struct discover_strv *out, char *err, size_t errlen)
+exclude(struct rest *r, struct strv *out, char *err, size_t errlen)
 {
-	struct discover_strv	ex = { NULL, 0 };
+	struct strv	ex = { NULL, 0 };
 	size_t			i, kept = 0;
 	int			rc;
 
@@ -528,7 +500,7 @@ exclude(struct rest *r, struct discover_strv *out, char *err, size_t errlen)
 		log_info("excluded by category", "markets=%zu", out->n - kept);
 	out->n = kept;
 done:
-	discover_strv_clear(&ex);
+	strv_clear(&ex);
 	return rc;
 }
 
@@ -556,8 +528,8 @@ rest_init(struct rest *r, struct event_base *base, struct evdns_base *dns,
 
 int
 discover_categories(struct event_base *base, struct evdns_base *dns,
-    const struct discover_opts *o, struct discover_strv *series,
-    struct discover_strv *cats, char *err, size_t errlen)
+    const struct discover_opts *o, struct strv *series,
+    struct strv *cats, char *err, size_t errlen)
 {
 	struct rest	r;
 	int		rc;
@@ -569,11 +541,11 @@ discover_categories(struct event_base *base, struct evdns_base *dns,
 
 int
 discover_run(struct event_base *base, struct evdns_base *dns,
-    const struct discover_opts *o, struct discover_strv *out, char *err,
+    const struct discover_opts *o, struct strv *out, char *err,
     size_t errlen)
 {
 	struct rest		r;
-	struct discover_strv	catseries = { NULL, 0 };
+	struct strv	catseries = { NULL, 0 };
 	size_t			i;
 	int			rc;
 
@@ -598,7 +570,7 @@ discover_run(struct event_base *base, struct evdns_base *dns,
 		    errlen);
 	if (rc == 0 && o->exclude.n > 0)
 		rc = exclude(&r, out, err, errlen);
-	discover_strv_clear(&catseries);
+	strv_clear(&catseries);
 	if (r.skipped > 0)
 		log_warn("markets without a usable ticker were skipped",
 		    "count=%zu", r.skipped);

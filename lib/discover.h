@@ -12,24 +12,18 @@
 #include <stddef.h>
 #include <openssl/ssl.h>
 
+#include "strv.h"
+
 struct event_base;
 struct evdns_base;
-
-/* A list of strings.  As an option it is only read (the caller may point
- * it at its own array); as a result it is owned by the list, freed by
- * discover_strv_clear(). */
-struct discover_strv {
-	char	**v;
-	size_t	  n;
-};
 
 struct discover_opts {
 	const char		*base_url;	/* http(s)://host[:port]/trade-api/v2 */
 	SSL_CTX			*ssl;		/* for https:// */
 	const char		*user_agent;	/* NULL: "ssmd/VERSION" */
-	struct discover_strv	 series, events;	/* filters; none: all */
+	struct strv	 series, events;	/* filters; none: all */
 	/* Markets of these categories' series; minus those of exclude's. */
-	struct discover_strv	 categories, exclude;
+	struct strv	 categories, exclude;
 	const char		*status;	/* NULL: no status filter */
 	unsigned		 page_limit;	/* limit=, 1..1000 */
 	double			 min_interval;	/* seconds between requests */
@@ -52,31 +46,29 @@ int	discover_url_ok(const char *url);
  * (EX_CONFIG for a bad base URL, EX_UNAVAILABLE, EX_DATAERR, EX_OSERR)
  * with a reason in err, or DISCOVER_STOPPED. */
 int	discover_run(struct event_base *, struct evdns_base *,
-	    const struct discover_opts *, struct discover_strv *out, char *err,
+	    const struct discover_opts *, struct strv *out, char *err,
 	    size_t errlen);
 
 /* The series of each of o->categories (the other filters are not used):
  * series tickers appended to series and, at the same index, the category
  * asked for appended to cats.  Returns as discover_run(). */
 int	discover_categories(struct event_base *, struct evdns_base *,
-	    const struct discover_opts *, struct discover_strv *series,
-	    struct discover_strv *cats, char *err, size_t errlen);
+	    const struct discover_opts *, struct strv *series,
+	    struct strv *cats, char *err, size_t errlen);
 
 /* Parse one /series response: the series tickers appended to out, the
  * next cursor (empty when none) into cursor.  0, or -1 with a reason in
  * err. */
 int	discover_parse_series(const char *body, size_t n,
-	    struct discover_strv *out, char *cursor, size_t curcap, char *err,
+	    struct strv *out, char *cursor, size_t curcap, char *err,
 	    size_t errlen);
 
 /* Parse one /markets response: tickers appended to out, the next cursor
  * (empty at the end) into cursor.  0, or -1 with a reason in err. */
 int	discover_parse_markets(const char *body, size_t n,
-	    struct discover_strv *out, char *cursor, size_t curcap,
+	    struct strv *out, char *cursor, size_t curcap,
 	    size_t *skipped, char *err, size_t errlen);
 
 /* Append a copy of the first n bytes of s.  0, or -1 out of memory. */
-int	discover_strv_push(struct discover_strv *, const char *s, size_t n);
-void	discover_strv_clear(struct discover_strv *);
 
 #endif

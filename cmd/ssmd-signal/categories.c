@@ -72,7 +72,7 @@ categories_write(const struct filter *f, const char *path, char *err,
 /* A category that names no series passes nothing: say so, it is most
  * likely a misspelling (Kalshi's names are case-sensitive). */
 static void
-warn_empty(char *const *want, size_t nwant, const struct discover_strv *cats)
+warn_empty(char *const *want, size_t nwant, const struct strv *cats)
 {
 	size_t	i, j;
 
@@ -91,7 +91,7 @@ static int
 fetch_all(struct filter *f, const struct discover_opts *o, char *err,
     size_t errlen)
 {
-	struct discover_strv	 series = { NULL, 0 }, cats = { NULL, 0 };
+	struct strv	 series = { NULL, 0 }, cats = { NULL, 0 };
 	struct event_base	*base;
 	struct evdns_base	*dns = NULL;
 	int			 rc = EX_OSERR;
@@ -120,8 +120,8 @@ fetch_all(struct filter *f, const struct discover_opts *o, char *err,
 	log_info("categories resolved", "categories=%zu series=%zu",
 	    o->categories.n, series.n);
 out:
-	discover_strv_clear(&series);
-	discover_strv_clear(&cats);
+	strv_clear(&series);
+	strv_clear(&cats);
 	if (dns != NULL)
 		evdns_base_free(dns, 0);
 	event_base_free(base);

@@ -36,44 +36,16 @@ config_set(char **dst, const char *s)
 }
 
 int
-config_strv_push(struct kstrv *sv, const char *s, size_t n)
-{
-	char	**v, *c;
-
-	if ((c = strndup(s, n)) == NULL)
-		return -1;
-	if ((v = realloc(sv->v, (sv->n + 1) * sizeof(*v))) == NULL) {
-		free(c);
-		return -1;
-	}
-	v[sv->n++] = c;
-	sv->v = v;
-	return 0;
-}
-
-void
-config_strv_clear(struct kstrv *sv)
-{
-	size_t	i;
-
-	for (i = 0; i < sv->n; i++)
-		free(sv->v[i]);
-	free(sv->v);
-	sv->v = NULL;
-	sv->n = 0;
-}
-
-int
-config_strv_split(struct kstrv *sv, const char *s)
+config_strv_split(struct strv *sv, const char *s)
 {
 	const char	*c;
 
-	config_strv_clear(sv);
+	strv_clear(sv);
 	while (*s != '\0') {
 		c = strchr(s, ',');
 		if (c == NULL)
 			c = s + strlen(s);
-		if (c > s && config_strv_push(sv, s, c - s) == -1)
+		if (c > s && strv_push(sv, s, c - s) == -1)
 			return -1;
 		s = *c == ',' ? c + 1 : c;
 	}
@@ -87,7 +59,7 @@ cmpstr(const void *a, const void *b)
 }
 
 void
-config_strv_uniq(struct kstrv *sv)
+config_strv_uniq(struct strv *sv)
 {
 	size_t	i, j;
 
@@ -197,19 +169,19 @@ config_get_str(struct config_yf *y, yaml_node_t *v, const char *field,
 /* A sequence of scalars, or one scalar, each checked by ok(). */
 int
 config_get_list(struct config_yf *y, yaml_node_t *v, const char *field,
-    struct kstrv *dst, int (*ok)(const char *))
+    struct strv *dst, int (*ok)(const char *))
 {
 	yaml_node_item_t	*it;
 	const char		*s;
 	char			 f[96];
 
-	config_strv_clear(dst);
+	strv_clear(dst);
 	if ((s = config_scalar(v)) != NULL) {
 		if (*s == '\0')
 			return 0;	/* "key:" with nothing: an empty list */
 		if (!ok(s))
 			return config_fail(y, field, "bad name %s", s);
-		return config_strv_push(dst, s, strlen(s));
+		return strv_push(dst, s, strlen(s));
 	}
 	if (v == NULL || v->type != YAML_SEQUENCE_NODE)
 		return config_fail(y, field, "want a list");
@@ -221,7 +193,7 @@ config_get_list(struct config_yf *y, yaml_node_t *v, const char *field,
 			return config_fail(y, f, "want a string");
 		if (!ok(s))
 			return config_fail(y, f, "bad name \"%.64s\"", s);
-		if (config_strv_push(dst, s, strlen(s)) == -1)
+		if (strv_push(dst, s, strlen(s)) == -1)
 			return config_fail(y, f, "out of memory");
 	}
 	return 0;
@@ -629,11 +601,11 @@ config_free(struct kcfg *c)
 		free(*s[i]);
 		*s[i] = NULL;
 	}
-	config_strv_clear(&c->channels);
-	config_strv_clear(&c->tickers);
-	config_strv_clear(&c->series);
-	config_strv_clear(&c->events);
-	config_strv_clear(&c->categories);
-	config_strv_clear(&c->exclude);
-	config_strv_clear(&c->ignored);
+	strv_clear(&c->channels);
+	strv_clear(&c->tickers);
+	strv_clear(&c->series);
+	strv_clear(&c->events);
+	strv_clear(&c->categories);
+	strv_clear(&c->exclude);
+	strv_clear(&c->ignored);
 }

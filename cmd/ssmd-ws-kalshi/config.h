@@ -11,14 +11,10 @@
 #include <stddef.h>
 
 #include "parse.h"
+#include "strv.h"
 
 #define KCFG_SHARD_DEFAULT	200
 #define KCFG_SHARD_MAX		256
-
-struct kstrv {
-	char	**v;
-	size_t	  n;
-};
 
 struct kcfg {
 	char		*feed;		/* feed name (metric label, markers) */
@@ -27,8 +23,8 @@ struct kcfg {
 	char		*key_id;	/* resolved by config_resolve_keys */
 	char		*key_pem;	/* PEM text or a path to a PEM file */
 	char		*key_var;	/* the variable that held key_pem */
-	struct kstrv	 channels, tickers, series, events;
-	struct kstrv	 categories, exclude;	/* discovery by category */
+	struct strv	 channels, tickers, series, events;
+	struct strv	 categories, exclude;	/* discovery by category */
 	char		*status;	/* discovery status filter */
 	int		 discover;	/* use REST discovery */
 	unsigned	 shard_size;
@@ -43,7 +39,7 @@ struct kcfg {
 	char		*seed_version;	/* the version in effect, */
 	char		*seed_from;	/* its effective_from, */
 	char		*seed_endpoint;	/* and its endpoint */
-	struct kstrv	 ignored;	/* seed settings read but not used */
+	struct strv	 ignored;	/* seed settings read but not used */
 	const char	*today;		/* YYYY-MM-DD; NULL: today in UTC */
 	/* What config_finish() filled in, for the log. */
 	int		 channels_defaulted, rest_derived, ws_from_feed;
@@ -69,12 +65,10 @@ int	config_check(const struct kcfg *, char *err, size_t errlen);
 void	config_free(struct kcfg *);
 
 /* String lists. */
-int	config_strv_push(struct kstrv *, const char *, size_t);
 /* Split a comma-separated option value, replacing the list. */
-int	config_strv_split(struct kstrv *, const char *);
-void	config_strv_clear(struct kstrv *);
+int	config_strv_split(struct strv *, const char *);
 /* Sort and drop duplicates. */
-void	config_strv_uniq(struct kstrv *);
+void	config_strv_uniq(struct strv *);
 /* A category name: 1-64 bytes, no control character, no comma. */
 int	config_category_ok(const char *);
 /* Replace *dst by a copy of s (NULL clears).  0 or -1. */

@@ -28,7 +28,7 @@ int		 config_get_str(struct config_yf *, yaml_node_t *v,
 		    const char *field, char **dst);
 /* A sequence of scalars, or one scalar, each checked by ok(). */
 int		 config_get_list(struct config_yf *, yaml_node_t *v,
-		    const char *field, struct kstrv *dst,
+		    const char *field, struct strv *dst,
 		    int (*ok)(const char *));
 
 /* Call fn for each member of mapping m; field names are prefix.key. */

@@ -84,7 +84,7 @@ struct args {
 };
 
 static void
-set_list(struct kstrv *sv, const char *opt, const char *v, int tickers)
+set_list(struct strv *sv, const char *opt, const char *v, int tickers)
 {
 	size_t	i;
 
@@ -97,7 +97,7 @@ set_list(struct kstrv *sv, const char *opt, const char *v, int tickers)
 }
 
 static void
-set_categories(struct kstrv *sv, const char *opt, const char *v)
+set_categories(struct strv *sv, const char *opt, const char *v)
 {
 	size_t	i;
 
@@ -276,9 +276,9 @@ merge(struct kcfg *c, struct kcfg *ov, int discover)
 		    &c->status };
 	char	**o[] = { &ov->feed, &ov->ws_url, &ov->rest_url, &ov->ca_file,
 		    &ov->status };
-	struct kstrv	*ls[] = { &c->channels, &c->tickers, &c->series,
+	struct strv	*ls[] = { &c->channels, &c->tickers, &c->series,
 		    &c->events, &c->categories, &c->exclude };
-	struct kstrv	*lo[] = { &ov->channels, &ov->tickers, &ov->series,
+	struct strv	*lo[] = { &ov->channels, &ov->tickers, &ov->series,
 		    &ov->events, &ov->categories, &ov->exclude };
 	size_t		 i;
 
@@ -292,7 +292,7 @@ merge(struct kcfg *c, struct kcfg *ov, int discover)
 		}
 	for (i = 0; i < sizeof(ls) / sizeof(ls[0]); i++)
 		if (lo[i]->n > 0) {
-			config_strv_clear(ls[i]);
+			strv_clear(ls[i]);
 			*ls[i] = *lo[i];
 			lo[i]->v = NULL;
 			lo[i]->n = 0;
@@ -307,7 +307,7 @@ merge(struct kcfg *c, struct kcfg *ov, int discover)
 
 /* A comma list of sv, for a log line. */
 static char *
-joined(const struct kstrv *sv)
+joined(const struct strv *sv)
 {
 	size_t	i, n = 1;
 	char	*s;
@@ -393,10 +393,10 @@ configure(struct args *a, struct kcfg *c, struct kcfg *ov, int discover)
 }
 
 /* A configuration list as discovery reads it (no copy). */
-static struct discover_strv
-strv_view(const struct kstrv *sv)
+static struct strv
+strv_view(const struct strv *sv)
 {
-	return (struct discover_strv){ sv->v, sv->n };
+	return (struct strv){ sv->v, sv->n };
 }
 
 /* Add the markets REST discovery finds to c->tickers. */
@@ -413,7 +413,7 @@ discover_markets(struct args *a, struct kcfg *c, struct event_base *base,
 		.exclude = strv_view(&c->exclude), .status = c->status,
 		.page_limit = a->page_limit, .min_interval = a->rest_interval,
 		.timeout = 30, .max_retries = 10, .max_wait = 120 };
-	struct discover_strv	 found = { NULL, 0 };
+	struct strv	 found = { NULL, 0 };
 	char			 err[1024];
 	size_t			 i;
 	int			 rc;
@@ -427,9 +427,9 @@ discover_markets(struct args *a, struct kcfg *c, struct event_base *base,
 	if (rc != 0)
 		log_die(rc, "market discovery failed", "error=%s", log_q(err));
 	for (i = 0; i < found.n; i++)
-		if (config_strv_push(&c->tickers, found.v[i], strlen(found.v[i])) == -1)
+		if (strv_push(&c->tickers, found.v[i], strlen(found.v[i])) == -1)
 			log_die(EX_OSERR, "out of memory", "");
-	discover_strv_clear(&found);
+	strv_clear(&found);
 	if (c->tickers.n == 0)
 		log_die(EX_UNAVAILABLE, "discovery found no markets", "");
 }

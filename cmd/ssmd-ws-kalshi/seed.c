@@ -27,7 +27,7 @@ struct pick {
 static int
 unused(struct kcfg *c, struct config_yf *y, const char *f)
 {
-	if (config_strv_push(&c->ignored, f, strlen(f)) == -1)
+	if (strv_push(&c->ignored, f, strlen(f)) == -1)
 		return config_fail(y, f, "out of memory");
 	return 0;
 }

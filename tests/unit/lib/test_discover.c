@@ -10,7 +10,7 @@ pages(void **st)
 	    "\"open\"},{\"ticker\":\"bad ticker\"},{\"no\":1},"
 	    "{\"ticker\":\"KX-2.5\"}],\"cursor\":\"abc==\"}";
 	static const char p2[] = "{\"markets\":[],\"cursor\":null}";
-	struct discover_strv out = { NULL, 0 };
+	struct strv out = { NULL, 0 };
 	char		cur[64], err[128];
 	size_t		skipped = 0;
 
@@ -28,7 +28,7 @@ pages(void **st)
 	assert_non_null(strstr(err, "not JSON"));
 	assert_int_equal(discover_parse_markets("{\"markets\":3}", 13, &out, cur,
 	    sizeof(cur), &skipped, err, sizeof(err)), -1);
-	discover_strv_clear(&out);
+	strv_clear(&out);
 }
 
 static void
@@ -38,7 +38,7 @@ series(void **st)
 	    "\"category\":\"Crypto\"},{\"ticker\":\"bad ticker\"},{\"no\":1},"
 	    "{\"ticker\":\"KXETHD\"}],\"cursor\":\"next\"}";
 	static const char p2[] = "{\"series\":[]}";
-	struct discover_strv out = { NULL, 0 };
+	struct strv out = { NULL, 0 };
 	char		cur[64], err[128];
 
 	assert_int_equal(discover_parse_series(p1, sizeof(p1) - 1, &out, cur,
@@ -58,7 +58,7 @@ series(void **st)
 	assert_int_equal(discover_parse_series("\x01\xff", 2, &out, cur,
 	    sizeof(cur), err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "not JSON"));
-	discover_strv_clear(&out);
+	strv_clear(&out);
 	assert_int_equal(out.n, 0);
 }
 
