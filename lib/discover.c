@@ -332,6 +332,10 @@ query(struct rest *r, const char *key, const char *val,
 		    ev ? ev : "", *cursor ? "&cursor=" : "");
 		if (*cursor)
 			strncat(uri, ec ? ec : "", sizeof(uri) - strlen(uri) - 1);
+		if (r->o->max_close_ts > 0)
+			snprintf(uri + strlen(uri), sizeof(uri) - strlen(uri),
+			    "&max_close_ts=%lld",
+			    (long long)r->o->max_close_ts);
 		free(ec);
 		free(ev);
 		if ((rc = fetch(r, uri, &rs, err, errlen)) != 0)

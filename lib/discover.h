@@ -10,6 +10,7 @@
 
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <openssl/ssl.h>
 
 #include "strv.h"
@@ -25,6 +26,8 @@ struct discover_opts {
 	/* Markets of these categories' series; minus those of exclude's. */
 	struct strv	 categories, exclude;
 	const char		*status;	/* NULL: no status filter */
+	int64_t			 max_close_ts;	/* markets closing by then
+						   (unix s); 0: any */
 	unsigned		 page_limit;	/* limit=, 1..1000 */
 	double			 min_interval;	/* seconds between requests */
 	double			 timeout;	/* per request */

@@ -632,7 +632,8 @@ seed_client() {
 }
 
 @test "seed form: the original operator's feed.yaml and env.yaml, every block, capture as they say" {
-	sim_start --markets 120 --rate 100
+	# Markets that close from a day to three days from now.
+	sim_start --markets 120 --rate 100 --start-time "$(date +%s)"
 	seed_feed "$SIM_URL"
 	seed_env 'secmaster:' \
 		'  url: "http://ssmd-data-ts.ssmd.svc.cluster.local:8080"' \
@@ -658,13 +659,26 @@ seed_client() {
 	[ -s "$W/subscribed" ]
 	run grep -cvE '^(KXFED|KXCPI)-' "$W/subscribed"
 	[ "$output" -eq 0 ]
+	# close_within_hours: 48, as Kalshi's max_close_ts: exactly the open
+	# Economics markets that close by then, from the unfiltered list.
+	curl -sf --cacert "$SIM_CA" "$SIM_REST/markets?limit=1000&status=open" |
+	    jq -r --argjson by "$(($(date +%s) + 48 * 3600))" '.markets[] |
+		select(.ticker | test("^(KXFED|KXCPI)-")) |
+		select((.close_time | fromdateiso8601) <= $by) | .ticker' |
+	    sort -u > "$W/closing"
+	[ "$(wc -l < "$W/closing")" -gt 0 ]
+	[ "$(curl -sf --cacert "$SIM_CA" "$SIM_REST/markets?limit=1000&status=open" |
+	    jq '[.markets[] | select(.ticker | test("^(KXFED|KXCPI)-"))] | length')" -gt "$(wc -l < "$W/closing")" ]
+	diff "$W/closing" "$W/subscribed"
 	# No channels in the seed's feed: the default three.
 	[ "$(sim_commands | jq -r '.params.channels[]' | sort -u | paste -sd,)" = \
 		market_lifecycle_v2,ticker,trade ]
 	# What is read but not acted on is named once.
 	[ "$(grep -c 'msg="settings of the original ssmd read but not used"' "$W/err")" -eq 1 ]
 	grep 'msg="settings of the original ssmd read but not used"' "$W/err" > "$W/unused"
-	for s in secmaster.url secmaster.close_within_hours secmaster.games_only \
+	run grep -q 'secmaster.close_within_hours' "$W/unused"
+	assert_failure
+	for s in secmaster.url secmaster.games_only \
 	    subscription.batch_size subscription.retry_attempts \
 	    subscription.retry_delay_ms cdc.enabled cdc.stream_name cdc.consumer_name; do
 		grep -q "[\",]$s[\",]" "$W/unused" || { echo "not named: $s"; false; }

@@ -268,7 +268,25 @@ struct query {
 	const char	*nested;
 	size_t		 limit, offset;
 	int		 statusmask;
+	int64_t		 min_close, max_close;	/* close_ts bounds; 0: none */
 };
+
+/* A unix time query parameter (Kalshi's min_close_ts, max_close_ts). */
+static int
+unix_param(struct evkeyvalq *kv, const char *name, int64_t *out)
+{
+	const char	*v = evhttp_find_header(kv, name);
+	char		*end;
+	long long	 l;
+
+	if (v == NULL)
+		return 0;
+	l = strtoll(v, &end, 10);
+	if (*v == '\0' || *end != '\0' || l < 0)
+		return -1;
+	*out = l;
+	return 0;
+}
 
 /* Comma list membership, exact tokens. */
 static int
@@ -304,6 +322,9 @@ parse_query(const char *qs, struct evkeyvalq *kv, struct query *q,
 	q->tickers = evhttp_find_header(kv, "tickers");
 	q->category = evhttp_find_header(kv, "category");
 	q->nested = evhttp_find_header(kv, "with_nested_markets");
+	if (unix_param(kv, "min_close_ts", &q->min_close) == -1 ||
+	    unix_param(kv, "max_close_ts", &q->max_close) == -1)
+		goto bad;
 	if ((v = evhttp_find_header(kv, "limit")) != NULL) {
 		l = strtol(v, &end, 10);
 		if (*v == '\0' || *end != '\0' || l < 1 || l > REST_MAX_LIMIT)
@@ -337,6 +358,8 @@ static int
 market_matches(const struct sim_market *m, const struct query *q)
 {
 	return (q->statusmask & (1 << m->status)) &&
+	    (q->min_close == 0 || m->close_ts >= q->min_close) &&
+	    (q->max_close == 0 || m->close_ts <= q->max_close) &&
 	    (q->series == NULL || *q->series == '\0' ||
 	    strcmp(q->series, m->series) == 0) &&
 	    (q->event == NULL || *q->event == '\0' ||

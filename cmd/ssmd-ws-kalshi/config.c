@@ -321,6 +321,20 @@ env_kv(struct kcfg *c, struct config_yf *y, const char *k, const char *f,
 	return seed_env_kv(c, y, k, f, v, NULL);
 }
 
+/* close_within_hours: discovery keeps markets that close within that
+ * many hours of the start (Kalshi's max_close_ts); a year at most. */
+int
+config_hours(struct kcfg *c, struct config_yf *y, yaml_node_t *v,
+    const char *f)
+{
+	uint64_t	u;
+
+	if (parse_uint(config_scalar(v), 1, 24 * 366, &u) == -1)
+		return config_fail(y, f, "want hours, 1 to %d", 24 * 366);
+	c->close_within_hours = (unsigned)u;
+	return 0;
+}
+
 static int
 discovery_kv(struct kcfg *c, struct config_yf *y, const char *k, const char *f,
     yaml_node_t *v, void *arg)
@@ -341,6 +355,8 @@ discovery_kv(struct kcfg *c, struct config_yf *y, const char *k, const char *f,
 		return status_ok(c->status) ? 0 :
 		    config_fail(y, f, "want a word like open");
 	}
+	if (strcmp(k, "close_within_hours") == 0)
+		return config_hours(c, y, v, f);
 	return config_fail(y, f, "unknown setting");
 }
 

@@ -26,6 +26,8 @@ struct kcfg {
 	struct strv	 channels, tickers, series, events;
 	struct strv	 categories, exclude;	/* discovery by category */
 	char		*status;	/* discovery status filter */
+	unsigned	 close_within_hours;	/* discover markets closing
+						   within; 0: any */
 	int		 discover;	/* use REST discovery */
 	unsigned	 shard_size;
 	char		*env_path, *feed_path;	/* what was read, for messages */

@@ -32,6 +32,8 @@ int		 config_get_list(struct config_yf *, yaml_node_t *v,
 		    int (*ok)(const char *));
 
 /* Call fn for each member of mapping m; field names are prefix.key. */
+int		 config_hours(struct kcfg *, struct config_yf *,
+		    yaml_node_t *v, const char *field);
 typedef int	(*config_kv_fn)(struct kcfg *, struct config_yf *,
 		    const char *key, const char *field, yaml_node_t *v,
 		    void *arg);

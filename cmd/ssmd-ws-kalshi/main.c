@@ -411,6 +411,8 @@ discover_markets(struct args *a, struct kcfg *c, struct event_base *base,
 		.events = strv_view(&c->events),
 		.categories = strv_view(&c->categories),
 		.exclude = strv_view(&c->exclude), .status = c->status,
+		.max_close_ts = c->close_within_hours == 0 ? 0 :
+		    (int64_t)time(NULL) + (int64_t)c->close_within_hours * 3600,
 		.page_limit = a->page_limit, .min_interval = a->rest_interval,
 		.timeout = 30, .max_retries = 10, .max_wait = 120 };
 	struct strv	 found = { NULL, 0 };

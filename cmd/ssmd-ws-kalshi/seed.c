@@ -355,7 +355,7 @@ secmaster_kv(struct kcfg *c, struct config_yf *y, const char *k,
 	if (strcmp(k, "api_key") == 0)
 		return want_str(y, v, f) == -1 ? -1 : unused(c, y, f);
 	if (strcmp(k, "close_within_hours") == 0)
-		return want_uint(y, v, f, 1000000) == -1 ? -1 : unused(c, y, f);
+		return config_hours(c, y, v, f);
 	if (strcmp(k, "games_only") == 0)
 		return want_bool(y, v, f) == -1 ? -1 : unused(c, y, f);
 	return config_fail(y, f, "unknown setting");

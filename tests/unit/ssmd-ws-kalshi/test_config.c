@@ -76,6 +76,7 @@ both_files(void **st)
 	    "name: f1\nchannels: [ticker, trade]\n"
 	    "tickers: [A-1, B.2]\nshard_size: 7\n"));
 	assert_int_equal(config_load(&c, envp, feedp, NULL, err, sizeof(err)), 0);
+	assert_int_equal(c.close_within_hours, 0);
 	assert_string_equal(c.key_source, "env:ID_VAR,KEY_VAR");
 	assert_int_equal(c.tickers.n, 2);
 	assert_int_equal(c.shard_size, 7);
@@ -105,6 +106,10 @@ errors(void **st)
 		{ "tickers: [\"A B\"]\n", "tickers[0]" },
 		{ "discovery:\n  series: [X]\n  colour: red\n",
 		    "discovery.colour" },
+		{ "discovery:\n  close_within_hours: 0\n",
+		    "discovery.close_within_hours" },
+		{ "discovery:\n  close_within_hours: 2h\n",
+		    "discovery.close_within_hours" },
 		{ "name: other\n", "name" },
 		{ "channels: [ticker\n", "line" },
 		{ "- a\n- b\n", "mapping" },

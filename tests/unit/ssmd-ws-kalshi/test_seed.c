@@ -95,7 +95,8 @@ rendered_pair(void **st)
 	assert_string_equal(c.status, "open");
 	assert_true(c.channels_defaulted);
 	assert_int_equal(c.channels.n, 3);
-	assert_int_equal(c.ignored.n, 9);
+	assert_int_equal(c.close_within_hours, 24);
+	assert_int_equal(c.ignored.n, 8);
 	assert_int_equal(config_check(&c, err, sizeof(err)), 0);
 	config_free(&c);
 }
