@@ -429,6 +429,20 @@ started() {
 	[ "$(jq -c --arg p "$1" 'select(.path == $p and .action == "start")' "$RECV_LOG" | wc -l)" -ge "$2" ]
 }
 
+# Each of the paths has a request the receiver holds unanswered, received
+# less than $1 seconds ago (so its answer is still a while off).
+held_now() {
+	local young=$1; shift
+	jq -se --argjson now "$(date +%s.%N)" --argjson young "$young" \
+	    --argjson paths "$(printf '%s\n' "$@" | jq -R . | jq -sc .)" \
+	    'def held(p): [.[] | select(.path == p)] as $r |
+		([$r[] | select(.action == "start")] | length) >
+		([$r[] | select(.action != "start")] | length) and
+		($now - ([$r[] | select(.action == "start") | .t] | max)) < $young;
+	    . as $log | all($paths[]; . as $p | $log | held($p))' \
+	    "$RECV_LOG" > /dev/null
+}
+
 @test "NATS: kill -9 mid-delivery, restart: every fire delivered, none twice" {
 	nats_start
 	nats_stream_add FIRES 'signals.>'
@@ -437,15 +451,16 @@ started() {
 		nats_req "signals.momentum.fires.T$i" "$(cat "$T/one")" | grep -q '"seq"'
 	done
 	echo '[{"name":"w","type":"webhook","config":{"webhookUrl":"'"$RECV_URL"'/w","ratePerSecond":20}},{"name":"x","type":"webhook","config":{"webhookUrl":"'"$RECV_URL"'/x","ratePerSecond":20},"match":{"field":"payload.n","operator":"lte","value":"15"}}]' > "$T/d.json"
-	# Both destinations take each fire at the same moment and answer after
-	# 0.3 s, so the kill below lands inside a request of each, never in the
-	# instant between an answer and its record (see ssmd-notify(1)).
-	echo '/w delay:0.3' > "$RECV_SCRIPT"
-	echo '/x delay:0.3' >> "$RECV_SCRIPT"
+	# Both destinations answer 0.6 s after a request, and the kill below
+	# lands while each holds one it received at most 0.25 s before: inside a
+	# request of each, never in the instant between an answer and its
+	# record (a kill there sends one fire twice, see ssmd-notify(1)).
+	echo '/w delay:0.6' > "$RECV_SCRIPT"
+	echo '/x delay:0.6' >> "$RECV_SCRIPT"
 	SUBJECTS='signals.>' notify_bg --url "$NATS_URL" --deliver all --ack-wait 2s 2> "$T/err1"
-	# kill in the middle of a request (the 9th to /w has reached the
-	# receiver, which is still holding its answer)
-	wait_for 30 started /w 9
+	# kill in the middle of a request to each, from the 6th to /w on
+	wait_for 60 started /w 6
+	wait_for 30 held_now 0.25 /w /x
 	kill -9 $pid
 	wait $pid 2>/dev/null || true
 	before=$(recv_count /w)
