@@ -220,25 +220,29 @@ out:
 	return rc;
 }
 
-int
-discover_parse_markets(const char *body, size_t n, struct strv *out,
+/* One page of a list answer: the tickers of root[key][] into out (one
+ * that is not a ticker skipped and counted), and the cursor of the next
+ * page ("" on the last).  A null list is an empty page. */
+static int
+parse_page(const char *body, size_t n, const char *key, struct strv *out,
     char *cursor, size_t curcap, size_t *skipped, char *err, size_t errlen)
 {
-	json_t		*root, *mk, *m, *t, *c;
+	json_t		*root, *list, *m, *t, *c;
 	json_error_t	 je;
 	size_t		 i;
 	int		 rc = -1;
 
 	if ((root = json_loadb(body, n, 0, &je)) == NULL) {
-		snprintf(err, errlen, "response is not JSON: %s", je.text);
+		snprintf(err, errlen, "%s: response is not JSON: %s", key,
+		    je.text);
 		return -1;
 	}
-	mk = json_object_get(root, "markets");
-	if (!json_is_array(mk) && !json_is_null(mk)) {
-		snprintf(err, errlen, "response has no \"markets\" list");
+	list = json_object_get(root, key);
+	if (!json_is_array(list) && !json_is_null(list)) {
+		snprintf(err, errlen, "response has no \"%s\" list", key);
 		goto out;
 	}
-	json_array_foreach(mk, i, m) {
+	json_array_foreach(list, i, m) {
 		t = json_object_get(m, "ticker");
 		if (!json_is_string(t) || !parse_ticker_ok(json_string_value(t))) {
 			(*skipped)++;
@@ -252,7 +256,8 @@ discover_parse_markets(const char *body, size_t n, struct strv *out,
 	}
 	c = json_object_get(root, "cursor");
 	if (json_is_string(c) && json_string_length(c) >= curcap) {
-		snprintf(err, errlen, "cursor longer than %zu bytes", curcap);
+		snprintf(err, errlen, "%s: cursor longer than %zu bytes", key,
+		    curcap);
 		goto out;
 	}
 	snprintf(cursor, curcap, "%s", json_is_string(c) ?
@@ -261,6 +266,14 @@ discover_parse_markets(const char *body, size_t n, struct strv *out,
 out:
 	json_decref(root);
 	return rc;
+}
+
+int
+discover_parse_markets(const char *body, size_t n, struct strv *out,
+    char *cursor, size_t curcap, size_t *skipped, char *err, size_t errlen)
+{
+	return parse_page(body, n, "markets", out, cursor, curcap, skipped,
+	    err, errlen);
 }
 
 /* GET uri until it answers 200 (rs then holds the body, the caller's to
@@ -360,43 +373,12 @@ int
 discover_parse_series(const char *body, size_t n, struct strv *out,
     char *cursor, size_t curcap, char *err, size_t errlen)
 {
-	json_t		*root, *list, *s, *t, *c;
-	json_error_t	 je;
-	size_t		 i;
-	int		 rc = -1;
+	size_t	skipped = 0;
 
-	if ((root = json_loadb(body, n, 0, &je)) == NULL) {
-		snprintf(err, errlen, "series: not JSON: %s", je.text);
-		return -1;
-	}
-	if (!json_is_array(list = json_object_get(root, "series"))) {
-		snprintf(err, errlen, "series: no \"series\" array");
-		goto out;
-	}
-	json_array_foreach(list, i, s) {
-		t = json_object_get(s, "ticker");
-		if (!json_is_string(t) || !parse_ticker_ok(json_string_value(t)))
-			continue;
-		if (strv_push(out, json_string_value(t),
-		    strlen(json_string_value(t))) == -1) {
-			snprintf(err, errlen, "out of memory");
-			goto out;
-		}
-	}
 	/* Kalshi answers all of a category's series at once today; a
 	 * cursor, should one come, is followed as /markets' is. */
-	c = json_object_get(root, "cursor");
-	if (json_is_string(c) && json_string_length(c) >= curcap) {
-		snprintf(err, errlen, "series: cursor longer than %zu bytes",
-		    curcap);
-		goto out;
-	}
-	snprintf(cursor, curcap, "%s", json_is_string(c) ?
-	    json_string_value(c) : "");
-	rc = 0;
-out:
-	json_decref(root);
-	return rc;
+	return parse_page(body, n, "series", out, cursor, curcap, &skipped,
+	    err, errlen);
 }
 
 /* Every page of one category's series (GET /series?category=C), into
