@@ -5,6 +5,7 @@ load helpers/common
 load helpers/sim
 load helpers/nats
 load helpers/healthd
+load helpers/seed
 bats_require_minimum_version 1.5.0
 
 setup() {
@@ -171,48 +172,13 @@ ready() {
 	# As the seed's operator renders <name>-config, mounted at /config;
 	# the endpoint is the simulator's, the CA comes from the image's
 	# store (SSL_CERT_FILE here).
-	mkdir -p "$T/config"
-	cat > "$T/config/feed.yaml" <<-EOF
-	name: kalshi
-	display_name: Kalshi
-	type: websocket
-	status: active
-	versions:
-	  - version: "1.0"
-	    effective_from: "2024-01-01"
-	    protocol:
-	      transport: wss
-	      message: json
-	    endpoint: $SIM_URL
-	    auth_method: api_key
-	EOF
-	cat > "$T/config/env.yaml" <<-EOF
-	name: prod
-	feed: kalshi
-	schema: trade:v1
-	keys:
-	  kalshi:
-	    type: api_key
-	    fields:
-	      - api_key
-	      - private_key
-	    source: "env:KALSHI_API_KEY,KALSHI_PRIVATE_KEY"
-	transport:
-	  type: nats
-	  url: $NATS_URL
-	  stream: PROD_KALSHI
-	  subject_prefix: prod.kalshi
-	storage:
-	  type: local
-	secmaster:
-	  url: "http://ssmd-data-ts.ssmd.svc.cluster.local:8080"
-	  categories:
-	    - Economics
-	subscription:
-	  batch_size: 100
-	  retry_attempts: 3
-	  retry_delay_ms: 1000
-	EOF
+	SEED_DIR=$T/config SEED_NATS_URL=$NATS_URL
+	seed_feed "$SIM_URL"
+	seed_env 'secmaster:' \
+	    '  url: "http://ssmd-data-ts.ssmd.svc.cluster.local:8080"' \
+	    '  categories:' '    - Economics' \
+	    'subscription:' '  batch_size: 100' '  retry_attempts: 3' \
+	    '  retry_delay_ms: 1000'
 	KALSHI_API_KEY=con-key KALSHI_PRIVATE_KEY=$SIM_KEY SSL_CERT_FILE=$SIM_CA \
 	    ssmd-connector --feed "$T/config/feed.yaml" --env "$T/config/env.yaml" \
 	    --listen "127.0.0.1:$PORT" --metrics-dir "$T/m" --create-stream \

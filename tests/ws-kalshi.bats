@@ -4,6 +4,7 @@
 load helpers/common
 load helpers/sim
 load helpers/wsk
+load helpers/seed
 
 setup_file() {
 	wsk_setup_file
@@ -576,53 +577,6 @@ PY
 @test "ssmd-ws-kalshi --help: every option it takes, with its default, and its man page" {
 	load helpers/help
 	help_check ssmd-ws-kalshi
-}
-
-# The original ssmd's ("seed") file forms, as its operator renders them
-# into the <name>-config ConfigMap (operator-facts.md, "Child 1").
-# seed_feed ENDPOINT [AUTH]: $W/seed/feed.yaml with one version.
-seed_feed() {
-	mkdir -p "$W/seed"
-	cat > "$W/seed/feed.yaml" <<-EOF
-	name: kalshi
-	display_name: Kalshi
-	type: websocket
-	status: active
-	versions:
-	  - version: "1.0"
-	    effective_from: "2024-01-01"
-	    protocol:
-	      transport: wss
-	      message: json
-	    endpoint: $1
-	    auth_method: ${2-api_key}
-	EOF
-}
-
-# seed_env [LINES...]: $W/seed/env.yaml, every block the operator can
-# render but secmaster; extra top-level lines are appended.
-seed_env() {
-	mkdir -p "$W/seed"
-	cat > "$W/seed/env.yaml" <<-EOF
-	name: prod
-	feed: kalshi
-	schema: trade:v1
-	keys:
-	  kalshi:
-	    type: api_key
-	    fields:
-	      - api_key
-	      - private_key
-	    source: "env:KALSHI_API_KEY,KALSHI_PRIVATE_KEY"
-	transport:
-	  type: nats
-	  url: nats://nats.nats.svc.cluster.local:4222
-	  stream: PROD_KALSHI
-	  subject_prefix: prod.kalshi
-	storage:
-	  type: local
-	EOF
-	[ $# -eq 0 ] || printf '%s\n' "$@" >> "$W/seed/env.yaml"
 }
 
 seed_client() {
