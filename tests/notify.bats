@@ -23,10 +23,13 @@ teardown() {
 	nats_stop
 }
 
-# ssmd-notify with the test's config, state and metrics.
+# ssmd-notify with the test's config, state and metrics.  Bounded: a
+# receiver that died would have it retry for its whole budget, and bats'
+# own test timeout does not reach a process run under `run`.
 notify() {
-	ssmd-notify --config "$T/d.json" --secrets-dir "$T/secrets" \
-		--state-dir "$T/state" --metrics-dir "$T/m" "$@"
+	timeout -k 5 120 ssmd-notify --config "$T/d.json" \
+		--secrets-dir "$T/secrets" --state-dir "$T/state" \
+		--metrics-dir "$T/m" "$@"
 }
 
 # The same in the background (the caller's redirections apply); pid is
