@@ -78,14 +78,12 @@ dest_metrics(struct deliver_dest *d)
  * "SMTP 535"), never the server's body, so the series' label cannot carry
  * a secret or grow without bound. */
 static void
-error_info(struct deliver_dest *d, CURL *e, CURLcode rc)
+error_info(struct deliver_dest *d, long code, CURLcode rc)
 {
-	long		 code = 0;
 	char		 what[96], l[400];
 	const char	*k = d->c->type == CONF_EMAIL ? "SMTP" : "HTTP";
 	size_t		 i;
 
-	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
 	if (code > 0 && (rc == CURLE_OK || d->c->type == CONF_EMAIL))
 		snprintf(what, sizeof(what), "%s %ld", k, code);
 	else
@@ -484,13 +482,11 @@ snippet(const struct deliver_dest *d, char *out, size_t n)
 }
 
 static enum outcome
-classify(struct deliver_dest *d, CURL *e, CURLcode rc, char *why, size_t n,
-    double *wait)
+classify(struct deliver_dest *d, CURL *e, long code, CURLcode rc, char *why,
+    size_t n, double *wait)
 {
-	long	code = 0;
 	char	body[96];
 
-	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
 	snippet(d, body, sizeof(body));
 	if (d->c->type == CONF_EMAIL) {
 		if (rc == CURLE_OK)
@@ -569,12 +565,14 @@ ended(struct deliver *dl, CURL *e, CURLcode rc)
 	double			 now = ts_mono(), wait = 0;
 	char			 why[200], reason[260];
 	unsigned		 sup;
+	long			 code = 0;
 
 	curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&d);
 	curl_multi_remove_handle(dl->multi, e);
-	out = classify(d, e, rc, why, sizeof(why), &wait);
+	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
+	out = classify(d, e, code, rc, why, sizeof(why), &wait);
 	if (out != OUT_SENT)
-		error_info(d, e, rc);
+		error_info(d, code, rc);
 	discord_bucket(d, e, now);
 	curl_easy_cleanup(e);
 	curl_slist_free_all(d->hdrs);
